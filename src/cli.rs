@@ -1,0 +1,94 @@
+//! Command-line definition (clap derive types only); `main.rs` turns them into a
+//! [`piiscan::ScanConfig`].
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  nothing found, every input read
+  1  personal information found
+  2  scan incomplete (some input could not be read) or usage error";
+
+/// Find leaked Chinese personal information in files and data dumps.
+#[derive(Debug, Parser)]
+#[command(name = "piiscan", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for personal information.
+    #[command(after_help = EXIT_CODES)]
+    Scan(ScanArgs),
+    /// List the built-in rules, or check every rule against its examples.
+    Rules {
+        /// Run every rule's examples and negative examples through the scanner.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Findings for people, then a summary.
+    Human,
+    /// One JSON document with `findings` and `summary`.
+    Json,
+    /// One JSON object per finding per line.
+    Jsonl,
+}
+
+/// When to color human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Tier policy for ID numbers and home addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TierPolicyArg {
+    /// By the text of the interpretation (tier C).
+    Textual,
+    /// As some courts do (tier B).
+    Strict,
+}
+
+/// Arguments of `piiscan scan`.
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// Print values unmasked. Without it no format prints raw personal data.
+    #[arg(long)]
+    pub reveal: bool,
+    /// Also report masked values (138****8000) as mobile_masked / id_card_masked.
+    #[arg(long)]
+    pub include_masked: bool,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long)]
+    pub threads: Option<usize>,
+    /// Follow symbolic links.
+    #[arg(short = 'L', long = "follow")]
+    pub follow: bool,
+    /// When to use colors in human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// How ID numbers and home addresses are tiered.
+    #[arg(long, value_enum, default_value_t = TierPolicyArg::Textual)]
+    pub tier_policy: TierPolicyArg,
+}

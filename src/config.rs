@@ -1,0 +1,19 @@
+//! Command-line arguments become a validated [`ScanConfig`]; the engine never sees clap types.
+
+use crate::classify::TierPolicy;
+use std::path::PathBuf;
+
+/// Everything the engine needs to run a scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanConfig {
+    /// Files and directories to scan.
+    pub paths: Vec<PathBuf>,
+    /// Worker threads; `None` for one per core.
+    pub threads: Option<usize>,
+    /// Follow symbolic links while walking.
+    pub follow_links: bool,
+    /// Report masked values as `*_masked` kinds.
+    pub include_masked: bool,
+    /// How ID numbers and addresses are tiered.
+    pub tier_policy: TierPolicy,
+}

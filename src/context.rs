@@ -1,0 +1,267 @@
+//! Context for validators whose shape alone is too weak: is there a keyword (护照, 卡号, ...)
+//! shortly before or after the candidate on its line, or does the candidate's column carry a
+//! telling name (a CSV/TSV header cell, a SQL `INSERT` column)?
+//!
+//! Everything here is computed lazily: most files never ask, and those that do ask only about
+//! a few candidates.
+
+use crate::reference::{keywords, KeywordSet};
+use memchr::{memmem, memrchr};
+use std::cell::OnceCell;
+
+/// How far before a candidate (bytes, same line) a keyword may stand.
+const WINDOW_BEFORE: usize = 160;
+/// How far after a candidate a keyword may stand (`E12345678（护照）`).
+const WINDOW_AFTER: usize = 48;
+/// Lines longer than this before the candidate are not parsed into fields.
+const FIELD_SCAN_LIMIT: usize = 64 * 1024;
+
+/// A delimited header line: its delimiter and lower-cased cell names.
+#[derive(Debug, Clone)]
+struct Header {
+    delimiter: u8,
+    cells: Vec<String>,
+    /// End of the header line; rows start after it.
+    end: usize,
+}
+
+/// One `INSERT INTO t (a, b) VALUES` statement with its column list.
+#[derive(Debug, Clone)]
+struct Insert {
+    /// Offset where the value tuples start.
+    values_start: usize,
+    columns: Vec<String>,
+}
+
+/// Lazily built context of one file's text.
+pub struct Context<'t> {
+    text: &'t [u8],
+    header: OnceCell<Option<Header>>,
+    inserts: OnceCell<Vec<Insert>>,
+}
+
+impl<'t> Context<'t> {
+    /// Context over `text`; nothing is computed yet.
+    pub fn new(text: &'t [u8]) -> Self {
+        Context {
+            text,
+            header: OnceCell::new(),
+            inserts: OnceCell::new(),
+        }
+    }
+
+    /// Whether a keyword of `set` is near `span` on its line or names its column.
+    pub fn has_keyword(&self, set: KeywordSet, start: usize, end: usize) -> bool {
+        let words = keywords().get(set);
+        let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
+        let line_end =
+            memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |p| end + p);
+        let from = floor_char_boundary(
+            self.text,
+            start.saturating_sub(WINDOW_BEFORE).max(line_start),
+        );
+        let to = ceil_char_boundary(self.text, (end + WINDOW_AFTER).min(line_end));
+        let before = lower(&self.text[from..start]);
+        let after = lower(&self.text[end..to]);
+        if words
+            .iter()
+            .any(|w| before.contains(w.as_str()) || after.contains(w.as_str()))
+        {
+            return true;
+        }
+        self.column_name(line_start, start)
+            .is_some_and(|name| words.iter().any(|w| name.contains(w.as_str())))
+    }
+
+    /// The name of the column `offset` falls in, from a SQL column list or a CSV header.
+    pub fn column_name(&self, line_start: usize, offset: usize) -> Option<&str> {
+        if let Some(name) = self.sql_column(offset) {
+            return Some(name);
+        }
+        let header = self
+            .header
+            .get_or_init(|| detect_header(self.text))
+            .as_ref()?;
+        if offset < header.end || offset - line_start > FIELD_SCAN_LIMIT {
+            return None;
+        }
+        let index = field_index(&self.text[line_start..offset], header.delimiter);
+        header.cells.get(index).map(String::as_str)
+    }
+
+    fn sql_column(&self, offset: usize) -> Option<&str> {
+        let inserts = self.inserts.get_or_init(|| find_inserts(self.text));
+        let idx = inserts.partition_point(|ins| ins.values_start <= offset);
+        let insert = inserts.get(idx.checked_sub(1)?)?;
+        if insert.columns.is_empty() {
+            return None;
+        }
+        let floor = insert
+            .values_start
+            .max(offset.saturating_sub(FIELD_SCAN_LIMIT));
+        let region = &self.text[floor..offset];
+        // The tuple opens at the last '(' that follows a ',' or the VALUES keyword.
+        let open = (0..region.len()).rev().find(|&i| {
+            region[i] == b'(' && {
+                let prev = region[..i].iter().rev().find(|b| !b.is_ascii_whitespace());
+                matches!(prev, None | Some(b',' | b'S' | b's'))
+            }
+        })?;
+        let index = field_index(&region[open + 1..], b',');
+        insert.columns.get(index).map(String::as_str)
+    }
+}
+
+/// Counts delimiters outside quotes: the 0-based field index at the end of `prefix`.
+fn field_index(prefix: &[u8], delimiter: u8) -> usize {
+    let mut quote: Option<u8> = None;
+    let mut index = 0;
+    let mut i = 0;
+    while i < prefix.len() {
+        let b = prefix[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == delimiter => index += 1,
+            None => {}
+        }
+        i += 1;
+    }
+    index
+}
+
+fn lower(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_lowercase()
+}
+
+fn floor_char_boundary(text: &[u8], mut i: usize) -> usize {
+    while i > 0 && i < text.len() && (text[i] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char_boundary(text: &[u8], mut i: usize) -> usize {
+    while i < text.len() && (text[i] & 0xC0) == 0x80 {
+        i += 1;
+    }
+    i
+}
+
+/// A first line split by its most frequent delimiter, if it looks like column names rather
+/// than data (no cell is a long digit run).
+fn detect_header(text: &[u8]) -> Option<Header> {
+    let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
+    let line = std::str::from_utf8(&text[..end])
+        .ok()?
+        .trim_end_matches('\r')
+        .trim_start_matches('\u{feff}');
+    let delimiter = [b',', b'\t', b'|', b';']
+        .into_iter()
+        .max_by_key(|d| line.bytes().filter(|b| b == d).count())
+        .filter(|d| line.as_bytes().contains(d))?;
+    let cells: Vec<String> = line
+        .split(delimiter as char)
+        .map(|c| {
+            c.trim()
+                .trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`')
+                .to_lowercase()
+        })
+        .collect();
+    let looks_like_data = cells
+        .iter()
+        .any(|c| c.bytes().filter(u8::is_ascii_digit).count() >= 6);
+    (!looks_like_data).then_some(Header {
+        delimiter,
+        cells,
+        end,
+    })
+}
+
+/// Every `INSERT INTO name (columns) VALUES` in the text, in order.
+fn find_inserts(text: &[u8]) -> Vec<Insert> {
+    let mut out = Vec::new();
+    for needle in [&b"INSERT INTO"[..], b"insert into"] {
+        for pos in memmem::find_iter(text, needle) {
+            let rest = &text[pos..text.len().min(pos + 4096)];
+            let Some(values) =
+                memmem::find(rest, b"VALUES").or_else(|| memmem::find(rest, b"values"))
+            else {
+                continue;
+            };
+            let head = &rest[..values];
+            let columns = match (memchr::memchr(b'(', head), memrchr(b')', head)) {
+                (Some(open), Some(close)) if open < close => {
+                    String::from_utf8_lossy(&head[open + 1..close])
+                        .split(',')
+                        .map(|c| {
+                            c.trim()
+                                .trim_matches(|ch| ch == '`' || ch == '"' || ch == '[' || ch == ']')
+                                .to_lowercase()
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            out.push(Insert {
+                values_start: pos + values + 6,
+                columns,
+            });
+        }
+    }
+    out.sort_by_key(|i| i.values_start);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_has(text: &str, needle: &str, set: KeywordSet) -> bool {
+        let start = text.find(needle).expect("needle in text");
+        Context::new(text.as_bytes()).has_keyword(set, start, start + needle.len())
+    }
+
+    #[test]
+    fn keyword_before_on_same_line() {
+        assert!(ctx_has(
+            "护照号码：E12345678",
+            "E12345678",
+            KeywordSet::Passport
+        ));
+        assert!(ctx_has(
+            "Passport No. E12345678",
+            "E12345678",
+            KeywordSet::Passport
+        ));
+        assert!(!ctx_has(
+            "护照\nE12345678",
+            "E12345678",
+            KeywordSet::Passport
+        ));
+    }
+
+    #[test]
+    fn csv_header_names_the_column() {
+        let text = "name,passport_no,city\n张三,\"E12345678\",北京\n";
+        assert!(ctx_has(text, "E12345678", KeywordSet::Passport));
+        let text = "name,sku,city\n张三,E12345678,北京\n";
+        assert!(!ctx_has(text, "E12345678", KeywordSet::Passport));
+    }
+
+    #[test]
+    fn sql_column_list_names_the_column() {
+        let text = "INSERT INTO t (`name`, `passport`) VALUES\n('张三', 'E12345678'),\n('李四', 'E87654321');\n";
+        assert!(ctx_has(text, "E87654321", KeywordSet::Passport));
+        let text = "INSERT INTO t (`name`, `sku`) VALUES\n('张三', 'E12345678');\n";
+        assert!(!ctx_has(text, "E12345678", KeywordSet::Passport));
+    }
+
+    #[test]
+    fn field_index_respects_quotes() {
+        assert_eq!(field_index(b"a,\"b,c\",", b','), 2);
+        assert_eq!(field_index(b"'x\\',y',", b','), 1);
+    }
+}

@@ -1,0 +1,225 @@
+//! Match and validate stage for `address`: an aho-corasick gazetteer of province, prefecture
+//! and county names (full and short forms, current and retired) finds administrative names;
+//! each run of adjacent names is extended to the right over the street part (road, number,
+//! estate, building, room). What counts as an address (DOMAIN.md §3.9): a door number or a road,
+//! together with at least one administrative level; a bare place name is a location mention.
+
+use crate::reference::{regions, AdminLevel};
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::OnceLock;
+
+/// The longest street part considered, in characters.
+const MAX_BODY_CHARS: usize = 48;
+
+struct Gazetteer {
+    automaton: AhoCorasick,
+    levels: Vec<AdminLevel>,
+}
+
+fn gazetteer() -> Option<&'static Gazetteer> {
+    static CELL: OnceLock<Option<Gazetteer>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let names = &regions().names;
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(names.iter().map(|(n, _)| n.as_str()))
+            .ok()?;
+        Some(Gazetteer {
+            automaton,
+            levels: names.iter().map(|(_, l)| *l).collect(),
+        })
+    })
+    .as_ref()
+}
+
+/// An address found in text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressMatch {
+    /// Byte span in the text.
+    pub start: usize,
+    /// End of the span (exclusive).
+    pub end: usize,
+    /// Characters of the administrative prefix (shown unmasked).
+    pub admin_chars: usize,
+    /// Whether a door number was found (high confidence) or only a road.
+    pub has_door_number: bool,
+}
+
+const ROAD_SUFFIXES: &[&str] = &["大道", "大街", "胡同", "路", "街", "巷", "弄"];
+const DOOR_SUFFIXES: &[&str] = &[
+    "号楼", "单元", "号", "弄", "栋", "幢", "座", "室", "层", "楼", "户",
+];
+const ESTATE_MARKERS: &[&str] = &[
+    "小区", "花园", "公寓", "大厦", "家园", "新村", "社区", "苑", "村", "组", "庄",
+];
+const TOWNSHIP_MARKERS: &[&str] = &["街道", "镇", "乡"];
+
+fn is_body_char(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '0'..='9' | 'A'..='Z' | 'a'..='z' | '０'..='９' | 'Ａ'..='Ｚ' | '-' | '－' | '#' | '—')
+        && !matches!(
+            c,
+            '的' | '是' | '在' | '和' | '与' | '或' | '及' | '了' | '从' | '到' | '往' | '于'
+        )
+}
+
+fn is_digit_char(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Finds addresses in UTF-8 text (invalid sequences end a candidate).
+pub fn find(text: &[u8], out: &mut Vec<AddressMatch>) {
+    if text.is_ascii() {
+        return;
+    }
+    let Some(gaz) = gazetteer() else { return };
+    let matches: Vec<(usize, usize, AdminLevel)> = gaz
+        .automaton
+        .find_iter(text)
+        .map(|m| (m.start(), m.end(), gaz.levels[m.pattern().as_usize()]))
+        .collect();
+    let mut i = 0;
+    let mut covered_until = 0;
+    while i < matches.len() {
+        let (start, mut end, level) = matches[i];
+        if start < covered_until {
+            i += 1;
+            continue;
+        }
+        let mut levels = vec![level];
+        let mut j = i + 1;
+        while j < matches.len() && matches[j].0 == end {
+            end = matches[j].1;
+            if !levels.contains(&matches[j].2) {
+                levels.push(matches[j].2);
+            }
+            j += 1;
+        }
+        match extend(text, start, end, levels.len()) {
+            Some(found) => {
+                covered_until = found.end;
+                out.push(found);
+            }
+            None => covered_until = end,
+        }
+        i = j;
+    }
+}
+
+/// Extends an administrative run over the street part and decides whether it is an address.
+fn extend(
+    text: &[u8],
+    start: usize,
+    admin_end: usize,
+    admin_levels: usize,
+) -> Option<AddressMatch> {
+    let rest = std::str::from_utf8(&text[admin_end..])
+        .or_else(|e| std::str::from_utf8(&text[admin_end..admin_end + e.valid_up_to()]))
+        .ok()?;
+    let body: Vec<(usize, char)> = rest
+        .char_indices()
+        .take_while(|&(_, c)| is_body_char(c))
+        .take(MAX_BODY_CHARS)
+        .collect();
+    let body_str: String = body.iter().map(|&(_, c)| c).collect();
+    let byte_end_of = |char_idx: usize| -> usize {
+        body.get(char_idx).map_or_else(
+            || body.last().map_or(0, |&(o, c)| o + c.len_utf8()),
+            |&(o, _)| o,
+        )
+    };
+    let chars: Vec<char> = body_str.chars().collect();
+    let (mut road_end, mut door_end, mut estate_end, mut township) = (None, None, None, false);
+    let mut k = 0;
+    while k < chars.len() {
+        let tail: String = chars[k..].iter().collect();
+        if let Some(s) = ROAD_SUFFIXES.iter().find(|s| tail.starts_with(**s)) {
+            // A road needs a name of its own: 上海路 right after 上海 is the place, not a road.
+            if k > 0 && !is_digit_char(chars[k - 1]) {
+                road_end = Some(k + s.chars().count());
+            }
+        }
+        if let Some(s) = ESTATE_MARKERS.iter().find(|s| tail.starts_with(**s)) {
+            if k > 0 {
+                estate_end = Some(k + s.chars().count());
+            }
+        }
+        if k > 0 && TOWNSHIP_MARKERS.iter().any(|s| tail.starts_with(*s)) {
+            township = true;
+        }
+        if is_digit_char(chars[k]) {
+            let digits_start = k;
+            while k < chars.len()
+                && (is_digit_char(chars[k]) || chars[k] == '-' || chars[k] == '－')
+            {
+                k += 1;
+            }
+            let after: String = chars[k..].iter().collect();
+            let ordinal = digits_start > 0 && chars[digits_start - 1] == '第';
+            if let Some(s) = DOOR_SUFFIXES.iter().find(|s| after.starts_with(**s)) {
+                if !ordinal {
+                    door_end = Some(k + s.chars().count());
+                }
+            }
+            continue;
+        }
+        k += 1;
+    }
+    let is_address = (door_end.is_some()
+        && (admin_levels >= 2 || road_end.is_some() || estate_end.is_some() || township))
+        || (road_end.is_some() && admin_levels >= 2)
+        || (estate_end.is_some() && township && admin_levels >= 2);
+    if !is_address {
+        return None;
+    }
+    let last = [road_end, door_end, estate_end]
+        .into_iter()
+        .flatten()
+        .max()?;
+    let end = admin_end + byte_end_of(last);
+    let admin_chars = std::str::from_utf8(&text[start..admin_end]).map_or(0, |s| s.chars().count());
+    Some(AddressMatch {
+        start,
+        end,
+        admin_chars,
+        has_door_number: door_end.is_some(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addresses(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        find(text.as_bytes(), &mut out);
+        out.into_iter().map(|m| &text[m.start..m.end]).collect()
+    }
+
+    #[test]
+    fn full_addresses() {
+        assert_eq!(
+            addresses("住址：北京市朝阳区建国路88号，电话"),
+            ["北京市朝阳区建国路88号"]
+        );
+        assert_eq!(
+            addresses("广东省深圳市南山区科技南十二路2号金蝶软件园B栋3层"),
+            ["广东省深圳市南山区科技南十二路2号金蝶软件园B栋3层"]
+        );
+        assert_eq!(
+            addresses("收货地址:浙江杭州西湖区文三路478号华星时代广场A座1201室"),
+            ["浙江杭州西湖区文三路478号华星时代广场A座1201室"]
+        );
+        assert_eq!(
+            addresses("河北省保定市清苑区东闾乡北王庄村"),
+            ["河北省保定市清苑区东闾乡北王庄村"]
+        );
+    }
+
+    #[test]
+    fn place_mentions_are_not_addresses() {
+        assert!(addresses("他在北京市工作了3年").is_empty());
+        assert!(addresses("上海市人民政府发布通知").is_empty());
+        assert!(addresses("北京市2023年第5号公告").is_empty());
+        assert!(addresses("广州的北京路很热闹").is_empty());
+    }
+}

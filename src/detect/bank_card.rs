@@ -1,0 +1,65 @@
+//! Validate stage for `bank_card`: 15-19 digits on a known Chinese BIN, with the Luhn digit.
+
+use crate::reference::bins;
+
+/// The result of checking a digit run against the BIN table and Luhn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CardCheck {
+    /// The Luhn check digit matches.
+    pub luhn: bool,
+    /// The BIN table's card length for this BIN equals the run's length.
+    pub length_matches_bin: bool,
+}
+
+/// Checks an ASCII digit string; `None` when it is not 15-19 digits on a known BIN.
+pub fn check(digits: &str) -> Option<CardCheck> {
+    if !(15..=19).contains(&digits.len()) {
+        return None;
+    }
+    let bin = bins().lookup(digits)?;
+    Some(CardCheck {
+        luhn: luhn_valid(digits.as_bytes()),
+        length_matches_bin: bin.length == digits.len(),
+    })
+}
+
+/// ISO/IEC 7812 Luhn check over ASCII digits.
+pub fn luhn_valid(digits: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (i, &d) in digits.iter().rev().enumerate() {
+        let mut v = u32::from(d.wrapping_sub(b'0'));
+        if v > 9 {
+            return false;
+        }
+        if i % 2 == 1 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_vectors() {
+        assert!(luhn_valid(b"490154203237518"));
+        assert!(luhn_valid(b"49927398716"));
+        assert!(!luhn_valid(b"4992739871"));
+        assert!(!luhn_valid(b"6225881414207431"));
+    }
+
+    #[test]
+    fn known_bins() {
+        let c = check("6222020000000001230").expect("ICBC BIN");
+        assert!(c.luhn && c.length_matches_bin);
+        assert!(!check("6222021234567890123").expect("BIN known").luhn);
+        assert_eq!(check("1234567890123456"), None);
+        assert_eq!(check("62220200000000012301"), None);
+    }
+}

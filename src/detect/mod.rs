@@ -1,0 +1,438 @@
+//! Validate stage: turns the candidate finder's chains, the `@` anchors and the gazetteer hits
+//! into [`Detection`]s. Shapes come from the matcher; truth comes from here (check digits,
+//! dates, prefix and BIN tables, context keywords). One file per kind holds its validator.
+//!
+//! When candidates overlap, the stronger check wins: an e-mail address swallows the phone in
+//! its local part, and an ID number is never also read as a card or phone because each chain
+//! position is interpreted once, strongest reading first.
+
+pub mod address;
+pub mod bank_card;
+pub mod email;
+pub mod id_card;
+pub mod masked;
+pub mod mobile;
+pub mod passport;
+pub mod uscc;
+
+use crate::context::Context;
+use crate::finding::{Confidence, Detection, Kind};
+use crate::matcher::{CandidateScanner, Chain, Group, TokenClass};
+use crate::reference::KeywordSet;
+
+/// Detection options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DetectOptions {
+    /// Report masked values as `mobile_masked` / `id_card_masked`.
+    pub include_masked: bool,
+}
+
+/// The compiled detector set. Cheap to share between threads.
+#[derive(Debug, Default, Clone)]
+pub struct Detector {
+    scanner: CandidateScanner,
+    options: DetectOptions,
+}
+
+impl Detector {
+    /// A detector with the given options.
+    pub fn new(options: DetectOptions) -> Self {
+        Detector {
+            scanner: CandidateScanner::new(),
+            options,
+        }
+    }
+
+    /// All detections in `text`, sorted by start offset, overlaps resolved.
+    pub fn detect(&self, text: &[u8]) -> Vec<Detection> {
+        let ctx = Context::new(text);
+        let mut out = Vec::new();
+        let mut chain = Chain::default();
+        self.scanner.scan(text, &mut chain, |c| {
+            interpret_chain(text, c, &ctx, &mut out)
+        });
+
+        let mut spans = Vec::new();
+        email::find(text, &mut spans);
+        for (start, end) in spans {
+            let value = String::from_utf8_lossy(&text[start..end]).to_lowercase();
+            out.push(detection(Kind::Email, start, end, value, Confidence::High));
+        }
+
+        let mut addresses = Vec::new();
+        address::find(text, &mut addresses);
+        for a in addresses {
+            let value = String::from_utf8_lossy(&text[a.start..a.end]).into_owned();
+            let confidence = if a.has_door_number {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            };
+            let mut d = detection(Kind::Address, a.start, a.end, value, confidence);
+            d.public_prefix_chars = a.admin_chars;
+            out.push(d);
+        }
+
+        resolve_overlaps(&mut out);
+        if !self.options.include_masked {
+            out.retain(|d| !d.kind.is_masked());
+        }
+        out
+    }
+}
+
+fn detection(
+    kind: Kind,
+    start: usize,
+    end: usize,
+    value: String,
+    confidence: Confidence,
+) -> Detection {
+    Detection {
+        kind,
+        start,
+        end,
+        value,
+        confidence,
+        public_prefix_chars: 0,
+    }
+}
+
+/// Higher wins when two detections overlap.
+fn strength(kind: Kind) -> u8 {
+    match kind {
+        Kind::Email => 9,
+        Kind::IdCard => 8,
+        Kind::IdCardMasked => 7,
+        Kind::UsccIndividual => 6,
+        Kind::BankCard => 5,
+        Kind::Mobile => 4,
+        Kind::MobileMasked => 3,
+        Kind::Passport | Kind::TravelPermit => 2,
+        // An address may legitimately contain a phone-like door number run; it never
+        // suppresses or is suppressed by digit findings.
+        Kind::Address => 0,
+    }
+}
+
+fn resolve_overlaps(out: &mut Vec<Detection>) {
+    out.sort_by_key(|d| (d.start, std::cmp::Reverse(d.end)));
+    let mut keep = vec![true; out.len()];
+    for i in 0..out.len() {
+        for j in 0..out.len() {
+            if i == j || !keep[j] || out[i].kind == Kind::Address || out[j].kind == Kind::Address {
+                continue;
+            }
+            let overlap = out[i].start < out[j].end && out[j].start < out[i].end;
+            if overlap
+                && (strength(out[i].kind), out[i].end - out[i].start)
+                    < (strength(out[j].kind), out[j].end - out[j].start)
+            {
+                keep[i] = false;
+                break;
+            }
+        }
+    }
+    let mut k = 0;
+    out.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+}
+
+/// Whether the digit run at `span` is part of a decimal number (`18055466029.31`, `0.13800138000`).
+fn in_decimal(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start >= 2 && text[start - 1] == b'.' && text[start - 2].is_ascii_digit();
+    let after = text.get(end) == Some(&b'.') && text.get(end + 1).is_some_and(u8::is_ascii_digit);
+    before || after
+}
+
+/// Interprets a chain left to right: at each position, the strongest multi-group reading
+/// (country code + phone, grouped phone, grouped card, grouped ID), else the group alone.
+fn interpret_chain(text: &[u8], chain: &Chain, ctx: &Context, out: &mut Vec<Detection>) {
+    let groups = &chain.groups;
+    let first = groups[0].span.start;
+    let last = groups[groups.len() - 1].span.end;
+    if in_decimal(text, first, last) {
+        return;
+    }
+    let mut i = 0;
+    while i < groups.len() {
+        if let Some((consumed, d)) = grouped(text, chain, i) {
+            out.push(d);
+            i += consumed;
+            continue;
+        }
+        single(text, chain, &groups[i], ctx, out);
+        i += 1;
+    }
+}
+
+fn digits_of(chain: &Chain, groups: &[Group]) -> Option<String> {
+    let mut s = String::new();
+    for (k, g) in groups.iter().enumerate() {
+        let ok = g.class == TokenClass::Digits
+            || (g.class == TokenClass::DigitsX && k == groups.len() - 1);
+        if !ok {
+            return None;
+        }
+        s.push_str(chain.norm(g));
+    }
+    Some(s)
+}
+
+fn lens(chain: &Chain, groups: &[Group]) -> Vec<usize> {
+    groups.iter().map(|g| chain.norm(g).len()).collect()
+}
+
+/// Multi-group readings starting at group `i`: `(groups consumed, detection)`.
+fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
+    let groups = &chain.groups;
+    let rest = &groups[i..];
+    if rest.len() < 2 {
+        return None;
+    }
+    // Country code: 86 / 0086 (+86) then an 11-digit number or 3-4-4 groups.
+    let code = chain.norm(&rest[0]);
+    if code == "86" || code == "0086" {
+        for take in [3usize, 1] {
+            if rest.len() > take {
+                let body = &rest[1..=take];
+                let l = lens(chain, body);
+                let shape_ok = if take == 3 { l == [3, 4, 4] } else { l == [11] };
+                if let (true, Some(digits)) = (shape_ok, digits_of(chain, body)) {
+                    if let Some(conf) = mobile::validate(&digits).filter(|_| digits.len() == 11) {
+                        let start = plus_before(text, rest[0].span.start);
+                        return Some((
+                            take + 1,
+                            detection(Kind::Mobile, start, body[take - 1].span.end, digits, conf),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // Grouped ID: 6-8-4 (last group may end in X).
+    if rest.len() >= 3 && lens(chain, &rest[..3]) == [6, 8, 4] {
+        if let Some(digits) = digits_of(chain, &rest[..3]) {
+            let upper = digits.to_ascii_uppercase();
+            if id_card::validate18(upper.as_bytes()).is_ok() {
+                return Some((
+                    3,
+                    detection(
+                        Kind::IdCard,
+                        rest[0].span.start,
+                        rest[2].span.end,
+                        upper,
+                        Confidence::High,
+                    ),
+                ));
+            }
+        }
+    }
+    // Grouped mobile: 3-4-4.
+    if rest.len() >= 3 && lens(chain, &rest[..3]) == [3, 4, 4] {
+        if let Some(digits) = digits_of(chain, &rest[..3]) {
+            if let Some(conf) = mobile::validate(&digits) {
+                return Some((
+                    3,
+                    detection(
+                        Kind::Mobile,
+                        rest[0].span.start,
+                        rest[2].span.end,
+                        digits,
+                        conf,
+                    ),
+                ));
+            }
+        }
+    }
+    // Grouped card: 4-4-4-4(-1..4), 4-4-4-3, 4-6-5, 6-(9..13).
+    let l = lens(chain, rest);
+    let mut take = 0;
+    while take < l.len() && l[take] == 4 {
+        take += 1;
+    }
+    if take >= 3 && take < l.len() && l[take] < 4 {
+        take += 1;
+    }
+    let mut candidates = vec![take];
+    if l.len() >= 3 && l[..3] == [4, 6, 5] {
+        candidates.push(3);
+    }
+    if l.len() >= 2 && l[0] == 6 && (9..=13).contains(&l[1]) {
+        candidates.push(2);
+    }
+    for take in candidates {
+        if take < 2 {
+            continue;
+        }
+        if let Some(digits) = digits_of(chain, &rest[..take]) {
+            if let Some(check) = bank_card::check(&digits).filter(|c| c.luhn) {
+                let conf = if check.length_matches_bin {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                };
+                return Some((
+                    take,
+                    detection(
+                        Kind::BankCard,
+                        rest[0].span.start,
+                        rest[take - 1].span.end,
+                        digits,
+                        conf,
+                    ),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Includes a `+` directly before a country code in the span.
+fn plus_before(text: &[u8], start: usize) -> usize {
+    if start > 0 && text[start - 1] == b'+' {
+        start - 1
+    } else {
+        start
+    }
+}
+
+/// Reading of one group alone.
+fn single(text: &[u8], chain: &Chain, g: &Group, ctx: &Context, out: &mut Vec<Detection>) {
+    let s = chain.norm(g);
+    let (start, end) = (g.span.start, g.span.end);
+    let mut push = |kind: Kind, start: usize, value: String, conf: Confidence| {
+        out.push(detection(kind, start, end, value, conf));
+    };
+    match g.class {
+        TokenClass::Digits => digits_alone(text, s, start, end, ctx, &mut push),
+        TokenClass::DigitsX => {
+            if s.len() == 18 {
+                let upper = s.to_ascii_uppercase();
+                if id_card::validate18(upper.as_bytes()).is_ok() {
+                    push(Kind::IdCard, start, upper, Confidence::High);
+                }
+            }
+        }
+        TokenClass::Alnum => {
+            let upper = s.as_bytes();
+            if upper.len() == 18 && uscc::is_valid(upper) {
+                if uscc::is_individual(upper) {
+                    push(Kind::UsccIndividual, start, s.to_string(), Confidence::High);
+                }
+                return;
+            }
+            match passport::classify(upper) {
+                Some(Kind::Passport) if ctx.has_keyword(KeywordSet::Passport, start, end) => {
+                    push(Kind::Passport, start, s.to_string(), Confidence::High)
+                }
+                Some(Kind::TravelPermit)
+                    if ctx.has_keyword(KeywordSet::TravelPermit, start, end) =>
+                {
+                    push(Kind::TravelPermit, start, s.to_string(), Confidence::High)
+                }
+                _ => {}
+            }
+        }
+        TokenClass::Masked => {
+            if let Some(kind) = masked::classify(s.as_bytes()) {
+                push(kind, start, s.to_string(), Confidence::High);
+            }
+        }
+    }
+}
+
+fn digits_alone(
+    text: &[u8],
+    s: &str,
+    start: usize,
+    end: usize,
+    ctx: &Context,
+    push: &mut impl FnMut(Kind, usize, String, Confidence),
+) {
+    if in_decimal(text, start, end) {
+        return;
+    }
+    match s.len() {
+        11 => {
+            if let Some(conf) = mobile::validate(s) {
+                push(Kind::Mobile, start, s.to_string(), conf);
+            }
+        }
+        13 | 15 if mobile::strip_country_code(s).is_some() => {
+            let rest = mobile::strip_country_code(s).unwrap_or(s);
+            let conf = mobile::validate(rest).unwrap_or(Confidence::Low);
+            push(
+                Kind::Mobile,
+                plus_before(text, start),
+                rest.to_string(),
+                conf,
+            );
+        }
+        13 => {
+            // 13-digit IoT numbers share their shape with millisecond timestamps.
+            if let Some(conf) = mobile::validate(s) {
+                if ctx.has_keyword(KeywordSet::Mobile, start, end) {
+                    push(Kind::Mobile, start, s.to_string(), conf);
+                }
+            }
+        }
+        18 => {
+            if id_card::validate18(s.as_bytes()).is_ok() {
+                push(Kind::IdCard, start, s.to_string(), Confidence::High);
+            } else if uscc::is_valid(s.as_bytes()) {
+                if uscc::is_individual(s.as_bytes()) {
+                    push(Kind::UsccIndividual, start, s.to_string(), Confidence::High);
+                }
+            } else {
+                card(s, start, end, ctx, push);
+            }
+        }
+        15 => {
+            if id_card::validate15(s.as_bytes()).is_ok()
+                && ctx.has_keyword(KeywordSet::IdCard, start, end)
+            {
+                push(Kind::IdCard, start, s.to_string(), Confidence::Medium);
+            } else {
+                card(s, start, end, ctx, push);
+            }
+        }
+        16 | 17 | 19 => card(s, start, end, ctx, push),
+        8 | 9 => {
+            // Bare 8- and 9-digit numbers are everywhere; only a specific label next to them counts.
+            let (kind, set) = match passport::classify_digits(s.as_bytes()) {
+                Some(Kind::Passport) => (Kind::Passport, KeywordSet::Passport),
+                Some(_) => (Kind::TravelPermit, KeywordSet::TaiwanPermit),
+                None => return,
+            };
+            if ctx.has_keyword(set, start, end) {
+                push(kind, start, s.to_string(), Confidence::Low);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn card(
+    s: &str,
+    start: usize,
+    end: usize,
+    ctx: &Context,
+    push: &mut impl FnMut(Kind, usize, String, Confidence),
+) {
+    let Some(check) = bank_card::check(s) else {
+        return;
+    };
+    if check.luhn {
+        let conf = if check.length_matches_bin {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        push(Kind::BankCard, start, s.to_string(), conf);
+    } else if ctx.has_keyword(KeywordSet::BankCard, start, end) {
+        push(Kind::BankCard, start, s.to_string(), Confidence::Low);
+    }
+}

@@ -1,0 +1,229 @@
+//! The vocabulary shared by every pipeline stage: what was found ([`Kind`]), which legal
+//! information type it belongs to ([`Category`]), how heavily the 2017 interpretation weighs it
+//! ([`Tier`]), how sure the validator is ([`Confidence`]), and the [`Finding`] that carries them
+//! from the detectors to the reports.
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// What a detector matched. The snake_case names are part of the output contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// 18-character resident ID (incl. HK/Macau/Taiwan residence permits and the 2023
+    /// foreigners' permanent residence card) or the old 15-digit form.
+    IdCard,
+    /// Mainland mobile number on an allocated prefix.
+    Mobile,
+    /// Payment card number on a known Chinese BIN.
+    BankCard,
+    /// E-mail address.
+    Email,
+    /// PRC, HKSAR or Macau SAR passport number (needs a passport keyword nearby).
+    Passport,
+    /// Mainland travel permits: 回乡证 (H/M), 往来港澳通行证 (C), 往来台湾通行证 (L), 台胞证.
+    TravelPermit,
+    /// Chinese postal address with an administrative level and a road or door number.
+    Address,
+    /// Unified social credit code of a sole proprietor (92...), which identifies a person.
+    UsccIndividual,
+    /// A mobile number with some digits masked out (`138****8000`); not a leak.
+    MobileMasked,
+    /// An ID number with some characters masked out (`110105********002X`); not a leak.
+    IdCardMasked,
+}
+
+impl Kind {
+    /// Every kind, in output order.
+    pub const ALL: [Kind; 10] = [
+        Kind::IdCard,
+        Kind::Mobile,
+        Kind::BankCard,
+        Kind::Email,
+        Kind::Passport,
+        Kind::TravelPermit,
+        Kind::Address,
+        Kind::UsccIndividual,
+        Kind::MobileMasked,
+        Kind::IdCardMasked,
+    ];
+
+    /// The stable name used in every output format and in `patterns/rules.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::IdCard => "id_card",
+            Kind::Mobile => "mobile",
+            Kind::BankCard => "bank_card",
+            Kind::Email => "email",
+            Kind::Passport => "passport",
+            Kind::TravelPermit => "travel_permit",
+            Kind::Address => "address",
+            Kind::UsccIndividual => "uscc_individual",
+            Kind::MobileMasked => "mobile_masked",
+            Kind::IdCardMasked => "id_card_masked",
+        }
+    }
+
+    /// Parses a kind name as written in rule files and on the command line.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Masked values are recognised so they are not mistaken for leaks; they are only reported
+    /// on request and never counted.
+    pub fn is_masked(self) -> bool {
+        matches!(self, Kind::MobileMasked | Kind::IdCardMasked)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// The information type of Art. 5 of Fa Shi [2017] No. 10 (tiers A and B), or, for the
+/// residual tier C ("other personal information"), a descriptive sub-category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 行踪轨迹信息 (tier A).
+    Whereabouts,
+    /// 通信内容 (tier A).
+    CommunicationContent,
+    /// 征信信息 (tier A).
+    Credit,
+    /// 财产信息 (tier A when the holder is identified).
+    Property,
+    /// 住宿信息 (tier B).
+    Accommodation,
+    /// 通信记录 (tier B).
+    CommunicationRecords,
+    /// 健康生理信息 (tier B).
+    Health,
+    /// 交易信息 (tier B).
+    Transaction,
+    /// Identity documents and numbers (tier C by the text).
+    Identity,
+    /// Contact details: phones, e-mail (tier C).
+    Contact,
+    /// Home or postal address (tier C by the text).
+    Address,
+}
+
+impl Category {
+    /// The stable snake_case name used in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Whereabouts => "whereabouts",
+            Category::CommunicationContent => "communication_content",
+            Category::Credit => "credit",
+            Category::Property => "property",
+            Category::Accommodation => "accommodation",
+            Category::CommunicationRecords => "communication_records",
+            Category::Health => "health",
+            Category::Transaction => "transaction",
+            Category::Identity => "identity",
+            Category::Contact => "contact",
+            Category::Address => "address",
+        }
+    }
+}
+
+/// The quantity standard of Art. 5: A = 50 items, B = 500, C = 5000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Tier {
+    /// 50 items make the circumstances serious.
+    A,
+    /// 500 items.
+    B,
+    /// 5000 items.
+    C,
+}
+
+impl Tier {
+    /// The letter used in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::A => "A",
+            Tier::B => "B",
+            Tier::C => "C",
+        }
+    }
+}
+
+/// How sure the validators are that the value is real personal information.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Shape, check digits and reference tables disagree somewhere, but context supports it.
+    Low,
+    /// Shape and context agree; no check digit exists or one check was waived.
+    Medium,
+    /// Every available check passed.
+    High,
+}
+
+impl Confidence {
+    /// The lowercase name used in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// One validated match inside one file, before positions are resolved.
+///
+/// `start..end` are byte offsets into the text the detectors saw (UTF-8); the scan stage maps
+/// them back to the original file bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    /// What was matched.
+    pub kind: Kind,
+    /// Start offset in the scanned text.
+    pub start: usize,
+    /// End offset (exclusive) in the scanned text.
+    pub end: usize,
+    /// The normalised value (digits without separators, upper-case check characters, ...).
+    pub value: String,
+    /// How sure the validator is.
+    pub confidence: Confidence,
+    /// For addresses: how many leading characters of `value` are administrative names that
+    /// may be shown unmasked.
+    pub public_prefix_chars: usize,
+}
+
+/// A finding as reported: a detection with its position, category and tier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The path as given on the command line joined with the path below it.
+    pub path: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// 1-based column, in characters.
+    pub column: u64,
+    /// Byte offset in the original file.
+    pub offset: u64,
+    /// Length in original file bytes.
+    pub length: u64,
+    /// What was matched.
+    pub kind: Kind,
+    /// The legal information type.
+    pub category: Category,
+    /// The Art. 5 quantity tier.
+    pub tier: Tier,
+    /// Validator confidence.
+    pub confidence: Confidence,
+    /// The normalised raw value; reports mask it unless asked to reveal it.
+    pub value: String,
+    /// See [`Detection::public_prefix_chars`].
+    pub public_prefix_chars: usize,
+}

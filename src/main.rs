@@ -1,0 +1,121 @@
+//! The `piiscan` binary: parse arguments, run the library, map the result to an exit code.
+
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, ColorArg, Command, FormatArg, ScanArgs, TierPolicyArg};
+use piiscan::report::{write_report, Format, ReportOptions};
+use piiscan::{rules, Exit, ScanConfig, TierPolicy};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let exit = match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules { check } => rules_command(check),
+    };
+    ExitCode::from(exit as u8)
+}
+
+fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
+    if args.threads == Some(0) {
+        return Err(
+            "invalid value for -j/--threads: must be at least 1 (omit it for one thread per core)"
+                .into(),
+        );
+    }
+    Ok(ScanConfig {
+        paths: args.paths.clone(),
+        threads: args.threads,
+        follow_links: args.follow,
+        include_masked: args.include_masked,
+        tier_policy: match args.tier_policy {
+            TierPolicyArg::Textual => TierPolicy::Textual,
+            TierPolicyArg::Strict => TierPolicy::Strict,
+        },
+    })
+}
+
+fn scan(args: ScanArgs) -> Exit {
+    let config = match config_from(&args) {
+        Ok(c) => c,
+        Err(msg) => {
+            eprintln!("piiscan: {msg}");
+            return Exit::Incomplete;
+        }
+    };
+    let outcome = match piiscan::run(&config) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("piiscan: {e}");
+            return Exit::Incomplete;
+        }
+    };
+    for problem in &outcome.problems {
+        eprintln!("piiscan: {problem}");
+    }
+    let stdout = std::io::stdout();
+    let options = ReportOptions {
+        format: match args.format {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+        },
+        reveal: args.reveal,
+        color: match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        },
+    };
+    let mut out = BufWriter::new(stdout.lock());
+    let written = write_report(&mut out, &outcome, &options).and_then(|()| out.flush());
+    if let Err(e) = written {
+        // A closed pipe (`piiscan scan | head`) is a normal way to stop reading.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("piiscan: cannot write output: {e}");
+            return Exit::Incomplete;
+        }
+    }
+    Exit::for_outcome(&outcome)
+}
+
+fn rules_command(check: bool) -> Exit {
+    let rules = match rules::builtin() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("piiscan: {e}");
+            return Exit::Incomplete;
+        }
+    };
+    if !check {
+        for r in &rules {
+            println!(
+                "{:<16} {:<22} tier {}  {}",
+                r.kind, r.category, r.tier, r.description
+            );
+        }
+        return Exit::Clean;
+    }
+    let failures = rules::check_all(&rules);
+    for f in &failures {
+        eprintln!("piiscan: {f}");
+    }
+    let examples: usize = rules
+        .iter()
+        .map(|r| r.examples.len() + r.negative_examples.len())
+        .sum();
+    println!(
+        "{} rules, {} examples: {} passed, {} failed",
+        rules.len(),
+        examples,
+        examples - failures.len(),
+        failures.len()
+    );
+    if failures.is_empty() {
+        Exit::Clean
+    } else {
+        Exit::Findings
+    }
+}

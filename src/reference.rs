@@ -1,0 +1,485 @@
+//! Reference tables from `patterns/`, embedded in the binary and parsed once on first use:
+//! GB/T 2260 region codes (current and retired), the mobile prefix allocation, bank BINs,
+//! top-level domains and context keywords.
+//!
+//! Parsing happens lazily (`OnceLock`) so that a scan that never meets, say, a card number never
+//! pays for the BIN table, and start-up stays in the low milliseconds.
+
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// The embedded data files, by name. A test checks this list against `patterns/`.
+pub const EMBEDDED_FILES: &[(&str, &str)] = &[
+    ("regions.csv", REGIONS_CSV),
+    ("bank_bins.csv", BANK_BINS_CSV),
+    ("mobile_prefixes.tsv", MOBILE_PREFIXES_TSV),
+    ("tlds.txt", TLDS_TXT),
+    ("keywords.toml", KEYWORDS_TOML),
+    ("rules.toml", RULES_TOML),
+];
+
+const REGIONS_CSV: &str = include_str!("../patterns/regions.csv");
+const BANK_BINS_CSV: &str = include_str!("../patterns/bank_bins.csv");
+const MOBILE_PREFIXES_TSV: &str = include_str!("../patterns/mobile_prefixes.tsv");
+const TLDS_TXT: &str = include_str!("../patterns/tlds.txt");
+const KEYWORDS_TOML: &str = include_str!("../patterns/keywords.toml");
+/// The built-in rule descriptions with their examples.
+pub const RULES_TOML: &str = include_str!("../patterns/rules.toml");
+
+/// Administrative level of a gazetteer name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdminLevel {
+    /// Province, autonomous region, municipality, SAR.
+    Province,
+    /// Prefecture-level city, 地区, 自治州, 盟.
+    Prefecture,
+    /// County, district, county-level city, banner.
+    County,
+}
+
+/// Region codes and names from yescallop/areacodes.
+pub struct Regions {
+    /// Six-digit codes that were ever assigned to a county- or prefecture-level unit, plus the
+    /// HK/Macau/Taiwan residence-permit codes 810000/820000/830000.
+    person_codes: HashSet<u32>,
+    /// Two-digit province codes, including 71 and the permit codes 81-83.
+    provinces: HashSet<u8>,
+    /// Every name (full and short forms) with its level, for the address gazetteer.
+    pub names: Vec<(String, AdminLevel)>,
+}
+
+impl Regions {
+    /// Whether `code` (six digits) ever denoted a county- or prefecture-level unit.
+    pub fn is_person_code(&self, code: u32) -> bool {
+        self.person_codes.contains(&code)
+    }
+
+    /// Whether `code` (two digits) is a province-level code.
+    pub fn is_province(&self, code: u8) -> bool {
+        self.provinces.contains(&code)
+    }
+}
+
+/// Ethnic-group names that appear in autonomous-unit names; the short form of 延边朝鲜族自治州
+/// is what precedes the first of them (延边).
+const ETHNIC_GROUPS: &[&str] = &[
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+    "各族",
+];
+
+/// The short forms people write instead of the full name (广东 for 广东省, 朝阳 for 朝阳区).
+/// Short forms of one character are dropped: they would match everywhere.
+fn short_forms(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(pos) = ETHNIC_GROUPS.iter().filter_map(|e| name.find(e)).min() {
+        if name[..pos].chars().count() >= 2 {
+            out.push(name[..pos].to_string());
+        }
+        return out;
+    }
+    for suffix in [
+        "特别行政区",
+        "自治区",
+        "自治州",
+        "自治县",
+        "自治旗",
+        "地区",
+        "林区",
+        "特区",
+        "省",
+        "市",
+        "区",
+        "县",
+        "旗",
+        "盟",
+    ] {
+        if let Some(stem) = name.strip_suffix(suffix) {
+            if stem.chars().count() >= 2 {
+                out.push(stem.to_string());
+            }
+            break;
+        }
+    }
+    out
+}
+
+fn parse_regions() -> Regions {
+    let mut person_codes = HashSet::new();
+    let mut provinces: HashSet<u8> = [81, 82, 83].into_iter().collect();
+    let mut names: BTreeMap<String, AdminLevel> = BTreeMap::new();
+    for line in REGIONS_CSV.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        if cols.len() < 5 {
+            continue;
+        }
+        let Ok(code) = cols[0].trim_start_matches('\u{feff}').parse::<u32>() else {
+            continue;
+        };
+        let level = match cols[4] {
+            "省级" => AdminLevel::Province,
+            "地级" => AdminLevel::Prefecture,
+            _ => AdminLevel::County,
+        };
+        if level == AdminLevel::Province {
+            provinces.insert((code / 10000) as u8);
+        } else {
+            person_codes.insert(code);
+        }
+        let name = cols[3];
+        // 市辖区 and 县 are aggregate placeholders, not places.
+        if name == "市辖区"
+            || name == "县"
+            || name == "省直辖县级行政区划"
+            || name.chars().count() < 2
+        {
+            continue;
+        }
+        for n in std::iter::once(name.to_string()).chain(short_forms(name)) {
+            let entry = names.entry(n).or_insert(level);
+            *entry = (*entry).min(level);
+        }
+    }
+    for code in [810000, 820000, 830000] {
+        person_codes.insert(code);
+    }
+    Regions {
+        person_codes,
+        provinces,
+        names: names.into_iter().collect(),
+    }
+}
+
+/// The region tables, parsed on first use.
+pub fn regions() -> &'static Regions {
+    static CELL: OnceLock<Regions> = OnceLock::new();
+    CELL.get_or_init(parse_regions)
+}
+
+/// What a mobile prefix was allocated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrefixUse {
+    /// Ordinary public mobile, MVNO, data, IoT, satellite or emergency numbers.
+    Allocated,
+    /// Present only in one secondary source; accepted at low confidence.
+    Unverified,
+}
+
+/// The mobile prefix allocation: `prefix -> (number length, use)`.
+pub struct MobilePrefixes {
+    by_prefix: HashMap<String, (usize, PrefixUse)>,
+}
+
+impl MobilePrefixes {
+    /// Longest-prefix lookup of a digit string of the given length (11 or 13).
+    pub fn lookup(&self, digits: &str) -> Option<PrefixUse> {
+        (3..=5).rev().find_map(|n| {
+            let prefix = digits.get(..n)?;
+            match self.by_prefix.get(prefix) {
+                Some(&(len, usage)) if len == digits.len() => Some(usage),
+                // The MIIT table lists 146/148 as 11-digit network codes while VincentSit
+                // lists 13-digit 146xx/148xx IoT numbers; DOMAIN.md says accept both.
+                Some(&(11, usage))
+                    if digits.len() == 13 && (prefix == "146" || prefix == "148") =>
+                {
+                    Some(usage)
+                }
+                _ => None,
+            }
+        })
+    }
+}
+
+fn parse_mobile_prefixes() -> MobilePrefixes {
+    let mut by_prefix = HashMap::new();
+    for line in MOBILE_PREFIXES_TSV.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 4 {
+            continue;
+        }
+        let Ok(len) = cols[1].parse::<usize>() else {
+            continue;
+        };
+        let usage = if cols[3] == "unverified" {
+            PrefixUse::Unverified
+        } else {
+            PrefixUse::Allocated
+        };
+        by_prefix.insert(cols[0].to_string(), (len, usage));
+    }
+    MobilePrefixes { by_prefix }
+}
+
+/// The mobile prefix table, parsed on first use.
+pub fn mobile_prefixes() -> &'static MobilePrefixes {
+    static CELL: OnceLock<MobilePrefixes> = OnceLock::new();
+    CELL.get_or_init(parse_mobile_prefixes)
+}
+
+/// One row of the BIN table.
+#[derive(Debug, Clone)]
+pub struct BinInfo {
+    /// Issuing bank's short code (ICBC, CMB, ...).
+    pub bank: String,
+    /// The card length the table gives for this BIN.
+    pub length: usize,
+}
+
+/// Chinese bank BINs (3 to 10 digit prefixes).
+pub struct Bins {
+    by_prefix: HashMap<String, BinInfo>,
+    min_len: usize,
+    max_len: usize,
+}
+
+impl Bins {
+    /// The longest BIN that prefixes `digits`, if any.
+    pub fn lookup(&self, digits: &str) -> Option<&BinInfo> {
+        (self.min_len..=self.max_len.min(digits.len()))
+            .rev()
+            .find_map(|n| self.by_prefix.get(&digits[..n]))
+    }
+}
+
+fn parse_bins() -> Bins {
+    let mut by_prefix = HashMap::new();
+    for line in BANK_BINS_CSV.lines().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        if cols.len() < 4 || !cols[0].bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(length) = cols[3].trim().parse() else {
+            continue;
+        };
+        by_prefix.insert(
+            cols[0].to_string(),
+            BinInfo {
+                bank: cols[1].to_string(),
+                length,
+            },
+        );
+    }
+    let min_len = by_prefix.keys().map(String::len).min().unwrap_or(6);
+    let max_len = by_prefix.keys().map(String::len).max().unwrap_or(6);
+    Bins {
+        by_prefix,
+        min_len,
+        max_len,
+    }
+}
+
+/// The BIN table, parsed on first use.
+pub fn bins() -> &'static Bins {
+    static CELL: OnceLock<Bins> = OnceLock::new();
+    CELL.get_or_init(parse_bins)
+}
+
+/// Top-level domains accepted at the end of an e-mail address.
+pub fn tlds() -> &'static HashSet<&'static str> {
+    static CELL: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        TLDS_TXT
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Which keyword list a detector consults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeywordSet {
+    /// ID-number labels.
+    IdCard,
+    /// Phone labels.
+    Mobile,
+    /// Card and account labels.
+    BankCard,
+    /// Passport labels.
+    Passport,
+    /// Travel-permit labels.
+    TravelPermit,
+    /// Labels specific to the 8-digit Taiwan residents' permit (台胞证).
+    TaiwanPermit,
+}
+
+#[derive(Deserialize)]
+struct KeywordFile {
+    sets: HashMap<String, KeywordList>,
+}
+
+#[derive(Deserialize)]
+struct KeywordList {
+    keywords: Vec<String>,
+}
+
+/// Context keywords, lower-cased, per set.
+pub struct Keywords {
+    sets: HashMap<KeywordSet, Vec<String>>,
+}
+
+impl Keywords {
+    /// The lower-case keywords of one set.
+    pub fn get(&self, set: KeywordSet) -> &[String] {
+        self.sets.get(&set).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+fn parse_keywords() -> Keywords {
+    // The file is ours and checked by a test; a parse failure here is a build defect.
+    let file: KeywordFile = toml::from_str(KEYWORDS_TOML).unwrap_or(KeywordFile {
+        sets: HashMap::new(),
+    });
+    let mut sets = HashMap::new();
+    for (name, set) in [
+        ("id_card", KeywordSet::IdCard),
+        ("mobile", KeywordSet::Mobile),
+        ("bank_card", KeywordSet::BankCard),
+        ("passport", KeywordSet::Passport),
+        ("travel_permit", KeywordSet::TravelPermit),
+        ("taiwan_permit", KeywordSet::TaiwanPermit),
+    ] {
+        let words = file
+            .sets
+            .get(name)
+            .map(|l| l.keywords.iter().map(|k| k.to_lowercase()).collect())
+            .unwrap_or_default();
+        sets.insert(set, words);
+    }
+    Keywords { sets }
+}
+
+/// The context keywords, parsed on first use.
+pub fn keywords() -> &'static Keywords {
+    static CELL: OnceLock<Keywords> = OnceLock::new();
+    CELL.get_or_init(parse_keywords)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_files_match_patterns_directory() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/patterns");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .expect("patterns dir")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "SOURCES.md")
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = EMBEDDED_FILES.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
+
+    #[test]
+    fn keyword_file_parses_with_every_set() {
+        let file: KeywordFile = toml::from_str(KEYWORDS_TOML).expect("keywords.toml parses");
+        assert_eq!(file.sets.len(), 6);
+        for set in [
+            KeywordSet::IdCard,
+            KeywordSet::Mobile,
+            KeywordSet::BankCard,
+            KeywordSet::Passport,
+        ] {
+            assert!(!keywords().get(set).is_empty());
+        }
+    }
+
+    #[test]
+    fn regions_keep_retired_codes_and_reject_aggregates() {
+        let r = regions();
+        assert!(r.is_person_code(110103)); // 崇文区, retired 2010
+        assert!(r.is_person_code(440524)); // 潮阳县, 1983-1993
+        assert!(r.is_person_code(810000));
+        assert!(!r.is_person_code(110100)); // 市辖区 aggregate
+        assert!(r.is_province(11) && r.is_province(83) && !r.is_province(99));
+        assert!(r
+            .names
+            .iter()
+            .any(|(n, l)| n == "广东" && *l == AdminLevel::Province));
+        assert!(r.names.iter().any(|(n, _)| n == "延边"));
+        assert!(r.names.iter().any(|(n, _)| n == "黔东南"));
+    }
+
+    #[test]
+    fn mobile_prefix_lookup_is_longest_prefix() {
+        let m = mobile_prefixes();
+        assert_eq!(m.lookup("13800138000"), Some(PrefixUse::Allocated));
+        assert_eq!(m.lookup("13492909174"), Some(PrefixUse::Allocated));
+        assert_eq!(m.lookup("13490000000"), None);
+        assert_eq!(m.lookup("15456196441"), None);
+        assert_eq!(m.lookup("1440892359525"), Some(PrefixUse::Allocated));
+        assert_eq!(m.lookup("16101234567"), Some(PrefixUse::Unverified));
+    }
+
+    #[test]
+    fn bin_lookup_finds_longest_prefix() {
+        assert_eq!(
+            bins()
+                .lookup("6222020000000001230")
+                .map(|b| b.bank.as_str()),
+            Some("ICBC")
+        );
+        assert!(bins().lookup("1234567890123456").is_none());
+    }
+}

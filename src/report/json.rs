@@ -1,0 +1,104 @@
+//! The `json` and `jsonl` formats. A finding object has exactly the keys of the output contract:
+//! path, line, column, offset, length, kind, category, tier, confidence, value.
+
+use super::{shown_value, ReportOptions};
+use crate::finding::{Category, Confidence, Finding, Kind, Tier};
+use crate::scan::ScanOutcome;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    path: &'a str,
+    line: u64,
+    column: u64,
+    offset: u64,
+    length: u64,
+    kind: Kind,
+    category: Category,
+    tier: Tier,
+    confidence: Confidence,
+    value: String,
+}
+
+fn finding_out<'a>(f: &'a Finding, options: &ReportOptions) -> FindingOut<'a> {
+    FindingOut {
+        path: &f.path,
+        line: f.line,
+        column: f.column,
+        offset: f.offset,
+        length: f.length,
+        kind: f.kind,
+        category: f.category,
+        tier: f.tier,
+        confidence: f.confidence,
+        value: shown_value(f, options),
+    }
+}
+
+#[derive(Serialize)]
+struct SummaryOut {
+    files_scanned: u64,
+    bytes_scanned: u64,
+    binary_skipped: u64,
+    errors: u64,
+    warnings: u64,
+    findings: u64,
+    findings_by_kind: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Serialize)]
+struct DocumentOut<'a> {
+    findings: Vec<FindingOut<'a>>,
+    summary: SummaryOut,
+}
+
+fn to_io(e: serde_json::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// One JSON document: `{"findings": [...], "summary": {...}}`. Timing is left out so that the
+/// document is identical whatever the thread count.
+pub fn write_document(
+    out: &mut dyn Write,
+    outcome: &ScanOutcome,
+    options: &ReportOptions,
+) -> io::Result<()> {
+    let s = &outcome.stats;
+    let doc = DocumentOut {
+        findings: outcome
+            .findings
+            .iter()
+            .map(|f| finding_out(f, options))
+            .collect(),
+        summary: SummaryOut {
+            files_scanned: s.files_scanned,
+            bytes_scanned: s.bytes_scanned,
+            binary_skipped: s.binary_skipped,
+            errors: s.errors,
+            warnings: s.warnings,
+            findings: s.findings(),
+            findings_by_kind: s
+                .findings_by_kind
+                .iter()
+                .map(|(k, v)| (k.name(), *v))
+                .collect(),
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(to_io)?;
+    writeln!(out)
+}
+
+/// One finding object per line.
+pub fn write_lines(
+    out: &mut dyn Write,
+    outcome: &ScanOutcome,
+    options: &ReportOptions,
+) -> io::Result<()> {
+    for f in &outcome.findings {
+        serde_json::to_writer(&mut *out, &finding_out(f, options)).map_err(to_io)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}

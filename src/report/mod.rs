@@ -1,0 +1,54 @@
+//! Report stage: one file per output format behind [`write_report`]. Values are masked unless
+//! the user asked to reveal them ([`mask::mask`]); no format prints raw personal data otherwise.
+
+pub mod human;
+pub mod json;
+pub mod mask;
+
+use crate::scan::ScanOutcome;
+use std::io::{self, Write};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Lines for people, with a summary; colored on a terminal.
+    #[default]
+    Human,
+    /// One JSON document with `findings` and `summary`.
+    Json,
+    /// One JSON object per finding per line.
+    Jsonl,
+}
+
+/// How to render a report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions {
+    /// The format.
+    pub format: Format,
+    /// Print raw values instead of masked ones.
+    pub reveal: bool,
+    /// Use ANSI colors (human format only).
+    pub color: bool,
+}
+
+/// Writes the outcome in the chosen format.
+pub fn write_report(
+    out: &mut dyn Write,
+    outcome: &ScanOutcome,
+    options: &ReportOptions,
+) -> io::Result<()> {
+    match options.format {
+        Format::Human => human::write(out, outcome, options),
+        Format::Json => json::write_document(out, outcome, options),
+        Format::Jsonl => json::write_lines(out, outcome, options),
+    }
+}
+
+/// The value to print for a finding.
+pub(crate) fn shown_value(f: &crate::finding::Finding, options: &ReportOptions) -> String {
+    if options.reveal {
+        f.value.clone()
+    } else {
+        mask::mask(f.kind, &f.value, f.public_prefix_chars)
+    }
+}

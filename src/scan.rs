@@ -1,0 +1,191 @@
+//! The per-file pipeline and the parallel driver: walk -> read -> match/validate -> classify ->
+//! positions, for every file on all cores, with results sorted so that the output never depends
+//! on thread timing.
+
+use crate::classify::{classify, TierPolicy};
+use crate::config::ScanConfig;
+use crate::detect::{DetectOptions, Detector};
+use crate::error::{ConfigError, ScanError};
+use crate::finding::{Detection, Finding, Kind};
+use crate::source::{self, Encoding, Loaded, Source};
+use crate::walk::{walk, WalkOptions};
+use memchr::memchr_iter;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Totals over one scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Text files scanned.
+    pub files_scanned: u64,
+    /// Bytes of the files scanned (on disk).
+    pub bytes_scanned: u64,
+    /// Files skipped as binary.
+    pub binary_skipped: u64,
+    /// Inputs that could not be read.
+    pub errors: u64,
+    /// Inputs scanned with a caveat (encoding).
+    pub warnings: u64,
+    /// Findings per kind.
+    pub findings_by_kind: BTreeMap<Kind, u64>,
+}
+
+impl Stats {
+    /// All findings.
+    pub fn findings(&self) -> u64 {
+        self.findings_by_kind.values().sum()
+    }
+}
+
+/// The result of a scan.
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    /// Findings sorted by path, then offset.
+    pub findings: Vec<Finding>,
+    /// Problems met, sorted by path.
+    pub problems: Vec<ScanError>,
+    /// Totals.
+    pub stats: Stats,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+}
+
+impl ScanOutcome {
+    /// Whether some input could not be read.
+    pub fn incomplete(&self) -> bool {
+        self.problems.iter().any(|p| p.incomplete)
+    }
+}
+
+/// What one file yielded.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    /// Findings, sorted by offset.
+    pub findings: Vec<Finding>,
+    /// Problems met.
+    pub problems: Vec<ScanError>,
+    /// Bytes on disk.
+    pub bytes: u64,
+    /// Skipped as binary.
+    pub binary: bool,
+}
+
+/// Runs a whole scan as configured.
+pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
+    let started = Instant::now();
+    let (files, walk_errors) = walk(
+        &config.paths,
+        WalkOptions {
+            follow_links: config.follow_links,
+        },
+    );
+    let detector = Detector::new(DetectOptions {
+        include_masked: config.include_masked,
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| ConfigError::ThreadPool(e.to_string()))?;
+    let results: Vec<FileResult> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| scan_file(&f.path, &detector, config.tier_policy))
+            .collect()
+    });
+
+    let mut outcome = ScanOutcome {
+        problems: walk_errors,
+        ..ScanOutcome::default()
+    };
+    for r in results {
+        if r.binary {
+            outcome.stats.binary_skipped += 1;
+        } else if r.problems.iter().all(|p| !p.incomplete) {
+            outcome.stats.files_scanned += 1;
+            outcome.stats.bytes_scanned += r.bytes;
+        }
+        for f in &r.findings {
+            *outcome.stats.findings_by_kind.entry(f.kind).or_default() += 1;
+        }
+        outcome.findings.extend(r.findings);
+        outcome.problems.extend(r.problems);
+    }
+    outcome.findings.sort_by(|a, b| {
+        (a.path.as_str(), a.offset, a.kind).cmp(&(b.path.as_str(), b.offset, b.kind))
+    });
+    outcome.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome.stats.errors = outcome.problems.iter().filter(|p| p.incomplete).count() as u64;
+    outcome.stats.warnings = outcome.problems.len() as u64 - outcome.stats.errors;
+    outcome.elapsed = started.elapsed();
+    Ok(outcome)
+}
+
+/// Scans one file; never fails, problems are part of the result.
+pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy) -> FileResult {
+    let mut result = FileResult::default();
+    let source = match source::load(path) {
+        Ok(Loaded::Text(source)) => source,
+        Ok(Loaded::Binary { len }) => {
+            result.binary = true;
+            result.bytes = len;
+            return result;
+        }
+        Err(e) => {
+            result.problems.push(ScanError::io(path, e));
+            return result;
+        }
+    };
+    result.bytes = source.raw.len() as u64;
+    if source.encoding == Encoding::Utf8Lossy {
+        result.problems.push(ScanError::warning(
+            path,
+            "invalid UTF-8 and not GBK/GB18030; scanned as raw bytes",
+        ));
+    }
+    let detections = detector.detect(source.text());
+    result.findings = findings(&path.display().to_string(), &source, &detections, policy);
+    result
+}
+
+/// Attaches positions, categories and tiers to a file's detections.
+pub fn findings(
+    path: &str,
+    source: &Source,
+    detections: &[Detection],
+    policy: TierPolicy,
+) -> Vec<Finding> {
+    let text = source.text();
+    let classes = classify(text, detections, policy);
+    let mut out = Vec::with_capacity(detections.len());
+    let (mut line, mut line_start, mut pos) = (1u64, 0usize, 0usize);
+    for (d, (category, tier)) in detections.iter().zip(classes) {
+        let upto = d.start.max(pos);
+        for nl in memchr_iter(b'\n', &text[pos..upto]) {
+            line += 1;
+            line_start = pos + nl + 1;
+        }
+        pos = upto;
+        let column = 1 + text[line_start..d.start]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count() as u64;
+        let offset = source.original_offset(d.start);
+        let end = source.original_offset(d.end);
+        out.push(Finding {
+            path: path.to_string(),
+            line,
+            column,
+            offset: offset as u64,
+            length: (end - offset) as u64,
+            kind: d.kind,
+            category,
+            tier,
+            confidence: d.confidence,
+            value: d.value.clone(),
+            public_prefix_chars: d.public_prefix_chars,
+        });
+    }
+    out
+}

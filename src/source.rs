@@ -1,0 +1,308 @@
+//! Read stage: a file becomes bytes, and bytes become the UTF-8 text the detectors see.
+//!
+//! Large files are memory-mapped, small ones read into a buffer; neither is copied into a
+//! `String`. UTF-8 (with or without BOM) is scanned in place. UTF-16 (with BOM) and GBK/GB18030
+//! are decoded, and an [`OffsetMap`] keeps the way back from decoded offsets to the original
+//! bytes, so reported offsets, lengths and lines always refer to the file as it is on disk.
+
+use memmap2::Mmap;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Files at least this large are memory-mapped instead of read.
+pub const MMAP_THRESHOLD: u64 = 4 * 1024 * 1024;
+/// How much of the start of a file is sniffed for NUL bytes.
+const BINARY_SNIFF: usize = 8 * 1024;
+
+/// The encoding a file was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 (or plain ASCII).
+    Utf8,
+    /// UTF-8 with invalid sequences; scanned as bytes.
+    Utf8Lossy,
+    /// UTF-16 little-endian, with BOM.
+    Utf16Le,
+    /// UTF-16 big-endian, with BOM.
+    Utf16Be,
+    /// GBK / GB18030.
+    Gb18030,
+}
+
+/// The raw bytes of a file.
+pub enum Bytes {
+    /// Read into memory.
+    Owned(Vec<u8>),
+    /// Memory-mapped.
+    Mapped(Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
+/// A run of characters that all have the same encoded width in both texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment {
+    decoded_start: usize,
+    original_start: usize,
+    decoded_width: usize,
+    original_width: usize,
+}
+
+/// Maps offsets in decoded UTF-8 text back to offsets in the original bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OffsetMap {
+    segments: Vec<Segment>,
+    decoded_len: usize,
+    original_len: usize,
+}
+
+impl OffsetMap {
+    fn push(&mut self, decoded_width: usize, original_width: usize) {
+        let same_run = self.segments.last().is_some_and(|s| {
+            s.decoded_width == decoded_width && s.original_width == original_width
+        });
+        if !same_run {
+            self.segments.push(Segment {
+                decoded_start: self.decoded_len,
+                original_start: self.original_len,
+                decoded_width,
+                original_width,
+            });
+        }
+        self.decoded_len += decoded_width;
+        self.original_len += original_width;
+    }
+
+    /// The original offset of decoded offset `decoded` (a character boundary or the end).
+    pub fn original(&self, decoded: usize) -> usize {
+        if decoded >= self.decoded_len {
+            return self.original_len;
+        }
+        let idx = self
+            .segments
+            .partition_point(|s| s.decoded_start <= decoded)
+            .saturating_sub(1);
+        match self.segments.get(idx) {
+            Some(s) => {
+                s.original_start + (decoded - s.decoded_start) / s.decoded_width * s.original_width
+            }
+            None => decoded,
+        }
+    }
+}
+
+/// A file ready to scan.
+pub struct Source {
+    /// The bytes on disk.
+    pub raw: Bytes,
+    /// Decoded UTF-8 text when the file was not UTF-8.
+    pub decoded: Option<(Vec<u8>, OffsetMap)>,
+    /// The detected encoding.
+    pub encoding: Encoding,
+}
+
+impl Source {
+    /// The text the detectors scan.
+    pub fn text(&self) -> &[u8] {
+        match &self.decoded {
+            Some((text, _)) => text,
+            None => &self.raw,
+        }
+    }
+
+    /// The original byte offset of a text offset.
+    pub fn original_offset(&self, text_offset: usize) -> usize {
+        match &self.decoded {
+            Some((_, map)) => map.original(text_offset),
+            None => text_offset,
+        }
+    }
+}
+
+/// What became of a file.
+pub enum Loaded {
+    /// Text to scan (possibly with a warning about its encoding).
+    Text(Source),
+    /// Binary content (a NUL byte near the start); skipped.
+    Binary {
+        /// File size in bytes.
+        len: u64,
+    },
+}
+
+/// Reads, sniffs and decodes one file.
+pub fn load(path: &Path) -> std::io::Result<Loaded> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let raw = if len >= MMAP_THRESHOLD {
+        // SAFETY: the map is read-only and private to this process. Another process truncating
+        // the file while it is mapped can raise SIGBUS; every mmap-based search tool (ripgrep
+        // included) accepts that risk for large files, and we map only files above
+        // MMAP_THRESHOLD. The bytes are never assumed to be valid UTF-8 without checking.
+        Bytes::Mapped(unsafe { Mmap::map(&file)? })
+    } else {
+        let mut buf = Vec::with_capacity(len as usize);
+        file.read_to_end(&mut buf)?;
+        Bytes::Owned(buf)
+    };
+    Ok(classify(raw))
+}
+
+/// Sniffs encoding and binary content of bytes already in memory.
+pub fn classify(raw: Bytes) -> Loaded {
+    if raw.starts_with(&[0xFF, 0xFE]) {
+        return Loaded::Text(decode_utf16(raw, Encoding::Utf16Le));
+    }
+    if raw.starts_with(&[0xFE, 0xFF]) {
+        return Loaded::Text(decode_utf16(raw, Encoding::Utf16Be));
+    }
+    let head = &raw[..raw.len().min(BINARY_SNIFF)];
+    if memchr::memchr(0, head).is_some() {
+        return Loaded::Binary {
+            len: raw.len() as u64,
+        };
+    }
+    match std::str::from_utf8(&raw) {
+        Ok(_) => Loaded::Text(Source {
+            raw,
+            decoded: None,
+            encoding: Encoding::Utf8,
+        }),
+        Err(e) => {
+            let valid = &raw[..e.valid_up_to()];
+            // Plenty of well-formed multi-byte UTF-8 before the first error: a UTF-8 file with a
+            // few broken bytes, not a GBK file.
+            let utf8_multibyte = valid.iter().filter(|&&b| b >= 0xC0).count();
+            if utf8_multibyte < 8 {
+                if let Some(source) = decode_gb18030(&raw) {
+                    return Loaded::Text(Source {
+                        raw,
+                        decoded: Some(source),
+                        encoding: Encoding::Gb18030,
+                    });
+                }
+            }
+            Loaded::Text(Source {
+                raw,
+                decoded: None,
+                encoding: Encoding::Utf8Lossy,
+            })
+        }
+    }
+}
+
+/// Byte length of the GB18030 character starting at `bytes[0]`.
+fn gb18030_char_len(bytes: &[u8]) -> usize {
+    match bytes {
+        [b, ..] if *b < 0x80 || *b == 0x80 || *b == 0xFF => 1,
+        [_, b2, ..] if (0x30..=0x39).contains(b2) => 4,
+        _ => 2,
+    }
+}
+
+fn decode_gb18030(raw: &[u8]) -> Option<(Vec<u8>, OffsetMap)> {
+    let text = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(raw)?;
+    let mut map = OffsetMap::default();
+    let mut pos = 0;
+    for c in text.chars() {
+        let width = gb18030_char_len(&raw[pos..]);
+        map.push(c.len_utf8(), width);
+        pos += width;
+    }
+    // The character walk must account for every byte, or offsets would drift.
+    (pos == raw.len()).then(|| (text.into_owned().into_bytes(), map))
+}
+
+fn decode_utf16(raw: Bytes, encoding: Encoding) -> Source {
+    let codec = if encoding == Encoding::Utf16Le {
+        encoding_rs::UTF_16LE
+    } else {
+        encoding_rs::UTF_16BE
+    };
+    let body = &raw[2..];
+    let (text, _) = codec.decode_without_bom_handling(body);
+    let mut map = OffsetMap::default();
+    map.push(0, 2); // the BOM
+                    // Replacement characters stand for one unpaired 16-bit unit each.
+    for c in text.chars() {
+        let units = if c == '\u{FFFD}' { 1 } else { c.len_utf16() };
+        map.push(c.len_utf8(), units * 2);
+    }
+    let decoded = text.into_owned().into_bytes();
+    Source {
+        raw,
+        decoded: Some((decoded, map)),
+        encoding,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(bytes: Vec<u8>) -> Source {
+        match classify(Bytes::Owned(bytes)) {
+            Loaded::Text(s) => s,
+            Loaded::Binary { .. } => panic!("not text"),
+        }
+    }
+
+    #[test]
+    fn gbk_offsets_map_back_to_original_bytes() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("姓名张三,手机13800138000");
+        let s = source(gbk.to_vec());
+        assert_eq!(s.encoding, Encoding::Gb18030);
+        let text = s.text();
+        let pos = memchr::memmem::find(text, b"13800138000").expect("decoded");
+        let orig = s.original_offset(pos);
+        assert_eq!(&gbk[orig..orig + 11], b"13800138000");
+    }
+
+    #[test]
+    fn utf16_offsets_map_back() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "电话13800138000".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let s = source(bytes.clone());
+        assert_eq!(s.encoding, Encoding::Utf16Le);
+        let pos = memchr::memmem::find(s.text(), b"138").expect("decoded");
+        assert_eq!(s.original_offset(pos), 2 + 2 * 2);
+    }
+
+    #[test]
+    fn binary_and_broken_utf8() {
+        assert!(matches!(
+            classify(Bytes::Owned(b"ab\0cd".to_vec())),
+            Loaded::Binary { .. }
+        ));
+        let mut broken = "中文内容很多很多很多很多".as_bytes().to_vec();
+        broken.push(0xFF);
+        assert_eq!(source(broken).encoding, Encoding::Utf8Lossy);
+    }
+
+    #[test]
+    fn mmap_path_reads_the_same_bytes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big.txt");
+        let mut content = vec![b'a'; MMAP_THRESHOLD as usize];
+        content.extend_from_slice(b" 13800138000\n");
+        std::fs::write(&path, &content).expect("write");
+        match load(&path).expect("load") {
+            Loaded::Text(s) => {
+                assert!(matches!(s.raw, Bytes::Mapped(_)));
+                assert_eq!(s.text(), &content[..]);
+            }
+            Loaded::Binary { .. } => panic!("text expected"),
+        }
+    }
+}

@@ -19,11 +19,9 @@ pub enum TierPolicy {
 /// The information category of a kind, independent of context.
 pub fn category(kind: Kind) -> Category {
     match kind {
-        Kind::IdCard
-        | Kind::IdCardMasked
-        | Kind::Passport
-        | Kind::TravelPermit
-        | Kind::UsccIndividual => Category::Identity,
+        Kind::IdCard | Kind::IdCardMasked | Kind::Passport | Kind::TravelPermit | Kind::UsccIndividual => {
+            Category::Identity
+        }
         Kind::Mobile | Kind::MobileMasked | Kind::Email => Category::Contact,
         Kind::BankCard => Category::Property,
         Kind::Address => Category::Address,
@@ -32,19 +30,12 @@ pub fn category(kind: Kind) -> Category {
 
 /// Kinds that identify the holder of a card found in the same record.
 fn identifies_holder(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::IdCard | Kind::Mobile | Kind::Email | Kind::Passport | Kind::TravelPermit
-    )
+    matches!(kind, Kind::IdCard | Kind::Mobile | Kind::Email | Kind::Passport | Kind::TravelPermit)
 }
 
 /// Category and tier for each detection (same order), given the text they were found in.
 /// `detections` must be sorted by start offset.
-pub fn classify(
-    text: &[u8],
-    detections: &[Detection],
-    policy: TierPolicy,
-) -> Vec<(Category, Tier)> {
+pub fn classify(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Vec<(Category, Tier)> {
     let lines = line_numbers(text, detections);
     detections
         .iter()
@@ -52,10 +43,7 @@ pub fn classify(
         .map(|(d, &line)| {
             let tier = match d.kind {
                 Kind::BankCard => {
-                    let holder = detections
-                        .iter()
-                        .zip(&lines)
-                        .any(|(o, &l)| l == line && identifies_holder(o.kind));
+                    let holder = detections.iter().zip(&lines).any(|(o, &l)| l == line && identifies_holder(o.kind));
                     if holder {
                         Tier::A
                     } else {
@@ -102,11 +90,7 @@ mod tests {
     #[test]
     fn card_with_holder_is_property_tier_a() {
         let text = b"card a\ncard b phone\n";
-        let d = [
-            det(Kind::BankCard, 0),
-            det(Kind::BankCard, 7),
-            det(Kind::Mobile, 14),
-        ];
+        let d = [det(Kind::BankCard, 0), det(Kind::BankCard, 7), det(Kind::Mobile, 14)];
         let c = classify(text, &d, TierPolicy::Textual);
         assert_eq!(c[0], (Category::Property, Tier::C));
         assert_eq!(c[1], (Category::Property, Tier::A));
@@ -115,15 +99,8 @@ mod tests {
 
     #[test]
     fn strict_policy_moves_ids_and_addresses_to_b() {
-        let d = [
-            det(Kind::IdCard, 0),
-            det(Kind::Address, 2),
-            det(Kind::Mobile, 4),
-        ];
+        let d = [det(Kind::IdCard, 0), det(Kind::Address, 2), det(Kind::Mobile, 4)];
         let c = classify(b"abcdef", &d, TierPolicy::Strict);
-        assert_eq!(
-            c.iter().map(|x| x.1).collect::<Vec<_>>(),
-            [Tier::B, Tier::B, Tier::C]
-        );
+        assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), [Tier::B, Tier::B, Tier::C]);
     }
 }

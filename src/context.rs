@@ -43,34 +43,39 @@ pub struct Context<'t> {
 impl<'t> Context<'t> {
     /// Context over `text`; nothing is computed yet.
     pub fn new(text: &'t [u8]) -> Self {
-        Context {
-            text,
-            header: OnceCell::new(),
-            inserts: OnceCell::new(),
-        }
+        Context { text, header: OnceCell::new(), inserts: OnceCell::new() }
     }
 
     /// Whether a keyword of `set` is near `span` on its line or names its column.
     pub fn has_keyword(&self, set: KeywordSet, start: usize, end: usize) -> bool {
         let words = keywords().get(set);
+        let matches = |s: &str| words.iter().any(|w| s.contains(w.as_str()));
         let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
-        let line_end =
-            memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |p| end + p);
-        let from = floor_char_boundary(
-            self.text,
-            start.saturating_sub(WINDOW_BEFORE).max(line_start),
-        );
+        let line_end = memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |p| end + p);
+        // A value with a key of its own (`"sku": "E12345678"`, `护照号码：E12345678`) is judged
+        // by that key alone: another field's keyword elsewhere on the line says nothing about it.
+        let label = lower(label_before(&self.text[line_start..start]));
+        if !label.is_empty() {
+            return matches(&label);
+        }
+        if let Some(name) = self.column_name(line_start, start) {
+            return matches(name);
+        }
+        let from = floor_char_boundary(self.text, start.saturating_sub(WINDOW_BEFORE).max(line_start));
         let to = ceil_char_boundary(self.text, (end + WINDOW_AFTER).min(line_end));
-        let before = lower(&self.text[from..start]);
-        let after = lower(&self.text[end..to]);
-        if words
-            .iter()
-            .any(|w| before.contains(w.as_str()) || after.contains(w.as_str()))
-        {
+        matches(&lower(&self.text[from..start])) || matches(&lower(&self.text[end..to]))
+    }
+
+    /// Whether the candidate's own label (the key right before it, or its column name) says it
+    /// is an order, trace or waybill number rather than personal information.
+    pub fn has_negative_label(&self, start: usize) -> bool {
+        let words = keywords().get(KeywordSet::NotPersonal);
+        let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
+        let label = lower(label_before(&self.text[line_start..start]));
+        if words.iter().any(|w| label.contains(w.as_str())) {
             return true;
         }
-        self.column_name(line_start, start)
-            .is_some_and(|name| words.iter().any(|w| name.contains(w.as_str())))
+        self.column_name(line_start, start).is_some_and(|name| words.iter().any(|w| name.contains(w.as_str())))
     }
 
     /// The name of the column `offset` falls in, from a SQL column list or a CSV header.
@@ -78,10 +83,7 @@ impl<'t> Context<'t> {
         if let Some(name) = self.sql_column(offset) {
             return Some(name);
         }
-        let header = self
-            .header
-            .get_or_init(|| detect_header(self.text))
-            .as_ref()?;
+        let header = self.header.get_or_init(|| detect_header(self.text)).as_ref()?;
         if offset < header.end || offset - line_start > FIELD_SCAN_LIMIT {
             return None;
         }
@@ -96,9 +98,7 @@ impl<'t> Context<'t> {
         if insert.columns.is_empty() {
             return None;
         }
-        let floor = insert
-            .values_start
-            .max(offset.saturating_sub(FIELD_SCAN_LIMIT));
+        let floor = insert.values_start.max(offset.saturating_sub(FIELD_SCAN_LIMIT));
         let region = &self.text[floor..offset];
         // The tuple opens at the last '(' that follows a ',' or the VALUES keyword.
         let open = (0..region.len()).rev().find(|&i| {
@@ -110,6 +110,31 @@ impl<'t> Context<'t> {
         let index = field_index(&region[open + 1..], b',');
         insert.columns.get(index).map(String::as_str)
     }
+}
+
+/// The key immediately before a value: skip separators (`=`, `:`, quotes, spaces), then take
+/// the run of letters, digits, `_`, `-` and non-ASCII characters before them (at most 48 bytes).
+fn label_before(prefix: &[u8]) -> &[u8] {
+    let mut end = prefix.len();
+    let mut skipped = 0;
+    while end > 0 && skipped < 8 && matches!(prefix[end - 1], b'=' | b':' | b'"' | b'\'' | b' ' | b'\t' | b'#') {
+        end -= 1;
+        skipped += 1;
+    }
+    // Full-width colon (U+FF1A, EF BC 9A) is the usual separator in Chinese text.
+    if end >= 3 && &prefix[end - 3..end] == "：".as_bytes() {
+        end -= 3;
+    }
+    let mut start = end;
+    while start > 0 && end - start < 48 {
+        let b = prefix[start - 1];
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80 {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    &prefix[start..end]
 }
 
 /// Counts delimiters outside quotes: the 0-based field index at the end of `prefix`.
@@ -154,30 +179,17 @@ fn ceil_char_boundary(text: &[u8], mut i: usize) -> usize {
 /// than data (no cell is a long digit run).
 fn detect_header(text: &[u8]) -> Option<Header> {
     let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
-    let line = std::str::from_utf8(&text[..end])
-        .ok()?
-        .trim_end_matches('\r')
-        .trim_start_matches('\u{feff}');
+    let line = std::str::from_utf8(&text[..end]).ok()?.trim_end_matches('\r').trim_start_matches('\u{feff}');
     let delimiter = [b',', b'\t', b'|', b';']
         .into_iter()
         .max_by_key(|d| line.bytes().filter(|b| b == d).count())
         .filter(|d| line.as_bytes().contains(d))?;
     let cells: Vec<String> = line
         .split(delimiter as char)
-        .map(|c| {
-            c.trim()
-                .trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`')
-                .to_lowercase()
-        })
+        .map(|c| c.trim().trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`').to_lowercase())
         .collect();
-    let looks_like_data = cells
-        .iter()
-        .any(|c| c.bytes().filter(u8::is_ascii_digit).count() >= 6);
-    (!looks_like_data).then_some(Header {
-        delimiter,
-        cells,
-        end,
-    })
+    let looks_like_data = cells.iter().any(|c| c.bytes().filter(u8::is_ascii_digit).count() >= 6);
+    (!looks_like_data).then_some(Header { delimiter, cells, end })
 }
 
 /// Every `INSERT INTO name (columns) VALUES` in the text, in order.
@@ -186,29 +198,20 @@ fn find_inserts(text: &[u8]) -> Vec<Insert> {
     for needle in [&b"INSERT INTO"[..], b"insert into"] {
         for pos in memmem::find_iter(text, needle) {
             let rest = &text[pos..text.len().min(pos + 4096)];
-            let Some(values) =
-                memmem::find(rest, b"VALUES").or_else(|| memmem::find(rest, b"values"))
-            else {
+            let Some(values) = memmem::find(rest, b"VALUES").or_else(|| memmem::find(rest, b"values")) else {
                 continue;
             };
             let head = &rest[..values];
             let columns = match (memchr::memchr(b'(', head), memrchr(b')', head)) {
-                (Some(open), Some(close)) if open < close => {
-                    String::from_utf8_lossy(&head[open + 1..close])
-                        .split(',')
-                        .map(|c| {
-                            c.trim()
-                                .trim_matches(|ch| ch == '`' || ch == '"' || ch == '[' || ch == ']')
-                                .to_lowercase()
-                        })
-                        .collect()
-                }
+                (Some(open), Some(close)) if open < close => String::from_utf8_lossy(&head[open + 1..close])
+                    .split(',')
+                    .map(|c| {
+                        c.trim().trim_matches(|ch| ch == '`' || ch == '"' || ch == '[' || ch == ']').to_lowercase()
+                    })
+                    .collect(),
                 _ => Vec::new(),
             };
-            out.push(Insert {
-                values_start: pos + values + 6,
-                columns,
-            });
+            out.push(Insert { values_start: pos + values + 6, columns });
         }
     }
     out.sort_by_key(|i| i.values_start);
@@ -226,21 +229,12 @@ mod tests {
 
     #[test]
     fn keyword_before_on_same_line() {
-        assert!(ctx_has(
-            "护照号码：E12345678",
-            "E12345678",
-            KeywordSet::Passport
-        ));
-        assert!(ctx_has(
-            "Passport No. E12345678",
-            "E12345678",
-            KeywordSet::Passport
-        ));
-        assert!(!ctx_has(
-            "护照\nE12345678",
-            "E12345678",
-            KeywordSet::Passport
-        ));
+        assert!(ctx_has("护照号码：E12345678", "E12345678", KeywordSet::Passport));
+        assert!(ctx_has("Passport No. E12345678", "E12345678", KeywordSet::Passport));
+        assert!(!ctx_has("护照\nE12345678", "E12345678", KeywordSet::Passport));
+        assert!(ctx_has("我的护照E12345678", "E12345678", KeywordSet::Passport));
+        assert!(ctx_has("E12345678（护照）", "E12345678", KeywordSet::Passport));
+        assert!(!ctx_has("{\"passportNo\":\"E1\",\"sku\":\"E12345678\"}", "E12345678", KeywordSet::Passport));
     }
 
     #[test]
@@ -257,6 +251,18 @@ mod tests {
         assert!(ctx_has(text, "E87654321", KeywordSet::Passport));
         let text = "INSERT INTO t (`name`, `sku`) VALUES\n('张三', 'E12345678');\n";
         assert!(!ctx_has(text, "E12345678", KeywordSet::Passport));
+    }
+
+    #[test]
+    fn negative_labels() {
+        let has = |text: &str, needle: &str| {
+            let start = text.find(needle).expect("needle");
+            Context::new(text.as_bytes()).has_negative_label(start)
+        };
+        assert!(has("orderNo=6299525215064645205 x", "6299"));
+        assert!(has("订单号：6299525215064645205", "6299"));
+        assert!(!has("orderNo=1 card=6299525215064645205", "6299"));
+        assert!(has("id,order_id\n1,6299525215064645205\n", "6299"));
     }
 
     #[test]

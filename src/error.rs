@@ -23,29 +23,17 @@ impl ScanError {
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
             _ => e.to_string(),
         };
-        ScanError {
-            path: path.to_path_buf(),
-            cause,
-            incomplete: true,
-        }
+        ScanError { path: path.to_path_buf(), cause, incomplete: true }
     }
 
     /// Any other failure that left the input unscanned.
     pub fn other(path: &Path, cause: impl Into<String>) -> Self {
-        ScanError {
-            path: path.to_path_buf(),
-            cause: cause.into(),
-            incomplete: true,
-        }
+        ScanError { path: path.to_path_buf(), cause: cause.into(), incomplete: true }
     }
 
     /// A caveat about an input that was still scanned.
     pub fn warning(path: &Path, cause: impl Into<String>) -> Self {
-        ScanError {
-            path: path.to_path_buf(),
-            cause: cause.into(),
-            incomplete: false,
-        }
+        ScanError { path: path.to_path_buf(), cause: cause.into(), incomplete: false }
     }
 }
 

@@ -25,6 +25,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod synth;
 pub mod walk;
 
 pub use classify::TierPolicy;

@@ -20,10 +20,7 @@ fn main() -> ExitCode {
 
 fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
     if args.threads == Some(0) {
-        return Err(
-            "invalid value for -j/--threads: must be at least 1 (omit it for one thread per core)"
-                .into(),
-        );
+        return Err("invalid value for -j/--threads: must be at least 1 (omit it for one thread per core)".into());
     }
     Ok(ScanConfig {
         paths: args.paths.clone(),
@@ -91,10 +88,7 @@ fn rules_command(check: bool) -> Exit {
     };
     if !check {
         for r in &rules {
-            println!(
-                "{:<16} {:<22} tier {}  {}",
-                r.kind, r.category, r.tier, r.description
-            );
+            println!("{:<16} {:<22} tier {}  {}", r.kind, r.category, r.tier, r.description);
         }
         return Exit::Clean;
     }
@@ -102,10 +96,7 @@ fn rules_command(check: bool) -> Exit {
     for f in &failures {
         eprintln!("piiscan: {f}");
     }
-    let examples: usize = rules
-        .iter()
-        .map(|r| r.examples.len() + r.negative_examples.len())
-        .sum();
+    let examples: usize = rules.iter().map(|r| r.examples.len() + r.negative_examples.len()).sum();
     println!(
         "{} rules, {} examples: {} passed, {} failed",
         rules.len(),

@@ -105,8 +105,7 @@ impl CandidateScanner {
         let n = text.len();
         while i < n {
             let class = CLASS[text[i] as usize];
-            if class == OTHER || (class == FULLWIDTH_LEAD && fullwidth_digit_at(text, i).is_none())
-            {
+            if class == OTHER || (class == FULLWIDTH_LEAD && fullwidth_digit_at(text, i).is_none()) {
                 i += 1;
                 continue;
             }
@@ -184,15 +183,7 @@ fn read_token(text: &[u8], start: usize, normalized: &mut String) -> (Group, usi
     } else {
         TokenClass::Alnum
     };
-    (
-        Group {
-            span: start..i,
-            norm,
-            class,
-        },
-        i,
-        digits,
-    )
+    (Group { span: start..i, norm, class }, i, digits)
 }
 
 #[cfg(test)]
@@ -203,12 +194,7 @@ mod tests {
         let mut out = Vec::new();
         let mut scratch = Chain::default();
         CandidateScanner::new().scan(text.as_bytes(), &mut scratch, |c| {
-            out.push(
-                c.groups
-                    .iter()
-                    .map(|g| (c.norm(g).to_string(), g.class))
-                    .collect(),
-            );
+            out.push(c.groups.iter().map(|g| (c.norm(g).to_string(), g.class)).collect());
         });
         out
     }

@@ -181,11 +181,7 @@ fn parse_regions() -> Regions {
         }
         let name = cols[3];
         // 市辖区 and 县 are aggregate placeholders, not places.
-        if name == "市辖区"
-            || name == "县"
-            || name == "省直辖县级行政区划"
-            || name.chars().count() < 2
-        {
+        if name == "市辖区" || name == "县" || name == "省直辖县级行政区划" || name.chars().count() < 2 {
             continue;
         }
         for n in std::iter::once(name.to_string()).chain(short_forms(name)) {
@@ -196,11 +192,7 @@ fn parse_regions() -> Regions {
     for code in [810000, 820000, 830000] {
         person_codes.insert(code);
     }
-    Regions {
-        person_codes,
-        provinces,
-        names: names.into_iter().collect(),
-    }
+    Regions { person_codes, provinces, names: names.into_iter().collect() }
 }
 
 /// The region tables, parsed on first use.
@@ -232,11 +224,7 @@ impl MobilePrefixes {
                 Some(&(len, usage)) if len == digits.len() => Some(usage),
                 // The MIIT table lists 146/148 as 11-digit network codes while VincentSit
                 // lists 13-digit 146xx/148xx IoT numbers; DOMAIN.md says accept both.
-                Some(&(11, usage))
-                    if digits.len() == 13 && (prefix == "146" || prefix == "148") =>
-                {
-                    Some(usage)
-                }
+                Some(&(11, usage)) if digits.len() == 13 && (prefix == "146" || prefix == "148") => Some(usage),
                 _ => None,
             }
         })
@@ -256,11 +244,7 @@ fn parse_mobile_prefixes() -> MobilePrefixes {
         let Ok(len) = cols[1].parse::<usize>() else {
             continue;
         };
-        let usage = if cols[3] == "unverified" {
-            PrefixUse::Unverified
-        } else {
-            PrefixUse::Allocated
-        };
+        let usage = if cols[3] == "unverified" { PrefixUse::Unverified } else { PrefixUse::Allocated };
         by_prefix.insert(cols[0].to_string(), (len, usage));
     }
     MobilePrefixes { by_prefix }
@@ -291,9 +275,7 @@ pub struct Bins {
 impl Bins {
     /// The longest BIN that prefixes `digits`, if any.
     pub fn lookup(&self, digits: &str) -> Option<&BinInfo> {
-        (self.min_len..=self.max_len.min(digits.len()))
-            .rev()
-            .find_map(|n| self.by_prefix.get(&digits[..n]))
+        (self.min_len..=self.max_len.min(digits.len())).rev().find_map(|n| self.by_prefix.get(&digits[..n]))
     }
 }
 
@@ -307,21 +289,11 @@ fn parse_bins() -> Bins {
         let Ok(length) = cols[3].trim().parse() else {
             continue;
         };
-        by_prefix.insert(
-            cols[0].to_string(),
-            BinInfo {
-                bank: cols[1].to_string(),
-                length,
-            },
-        );
+        by_prefix.insert(cols[0].to_string(), BinInfo { bank: cols[1].to_string(), length });
     }
     let min_len = by_prefix.keys().map(String::len).min().unwrap_or(6);
     let max_len = by_prefix.keys().map(String::len).max().unwrap_or(6);
-    Bins {
-        by_prefix,
-        min_len,
-        max_len,
-    }
+    Bins { by_prefix, min_len, max_len }
 }
 
 /// The BIN table, parsed on first use.
@@ -333,13 +305,7 @@ pub fn bins() -> &'static Bins {
 /// Top-level domains accepted at the end of an e-mail address.
 pub fn tlds() -> &'static HashSet<&'static str> {
     static CELL: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    CELL.get_or_init(|| {
-        TLDS_TXT
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    })
+    CELL.get_or_init(|| TLDS_TXT.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect())
 }
 
 /// Which keyword list a detector consults.
@@ -357,6 +323,8 @@ pub enum KeywordSet {
     TravelPermit,
     /// Labels specific to the 8-digit Taiwan residents' permit (台胞证).
     TaiwanPermit,
+    /// Labels of numbers that are not personal information (order, trace, waybill numbers).
+    NotPersonal,
 }
 
 #[derive(Deserialize)]
@@ -383,9 +351,7 @@ impl Keywords {
 
 fn parse_keywords() -> Keywords {
     // The file is ours and checked by a test; a parse failure here is a build defect.
-    let file: KeywordFile = toml::from_str(KEYWORDS_TOML).unwrap_or(KeywordFile {
-        sets: HashMap::new(),
-    });
+    let file: KeywordFile = toml::from_str(KEYWORDS_TOML).unwrap_or(KeywordFile { sets: HashMap::new() });
     let mut sets = HashMap::new();
     for (name, set) in [
         ("id_card", KeywordSet::IdCard),
@@ -394,12 +360,10 @@ fn parse_keywords() -> Keywords {
         ("passport", KeywordSet::Passport),
         ("travel_permit", KeywordSet::TravelPermit),
         ("taiwan_permit", KeywordSet::TaiwanPermit),
+        ("not_personal", KeywordSet::NotPersonal),
     ] {
-        let words = file
-            .sets
-            .get(name)
-            .map(|l| l.keywords.iter().map(|k| k.to_lowercase()).collect())
-            .unwrap_or_default();
+        let words =
+            file.sets.get(name).map(|l| l.keywords.iter().map(|k| k.to_lowercase()).collect()).unwrap_or_default();
         sets.insert(set, words);
     }
     Keywords { sets }
@@ -434,13 +398,8 @@ mod tests {
     #[test]
     fn keyword_file_parses_with_every_set() {
         let file: KeywordFile = toml::from_str(KEYWORDS_TOML).expect("keywords.toml parses");
-        assert_eq!(file.sets.len(), 6);
-        for set in [
-            KeywordSet::IdCard,
-            KeywordSet::Mobile,
-            KeywordSet::BankCard,
-            KeywordSet::Passport,
-        ] {
+        assert_eq!(file.sets.len(), 7);
+        for set in [KeywordSet::IdCard, KeywordSet::Mobile, KeywordSet::BankCard, KeywordSet::Passport] {
             assert!(!keywords().get(set).is_empty());
         }
     }
@@ -453,10 +412,7 @@ mod tests {
         assert!(r.is_person_code(810000));
         assert!(!r.is_person_code(110100)); // 市辖区 aggregate
         assert!(r.is_province(11) && r.is_province(83) && !r.is_province(99));
-        assert!(r
-            .names
-            .iter()
-            .any(|(n, l)| n == "广东" && *l == AdminLevel::Province));
+        assert!(r.names.iter().any(|(n, l)| n == "广东" && *l == AdminLevel::Province));
         assert!(r.names.iter().any(|(n, _)| n == "延边"));
         assert!(r.names.iter().any(|(n, _)| n == "黔东南"));
     }
@@ -474,12 +430,7 @@ mod tests {
 
     #[test]
     fn bin_lookup_finds_longest_prefix() {
-        assert_eq!(
-            bins()
-                .lookup("6222020000000001230")
-                .map(|b| b.bank.as_str()),
-            Some("ICBC")
-        );
+        assert_eq!(bins().lookup("6222020000000001230").map(|b| b.bank.as_str()), Some("ICBC"));
         assert!(bins().lookup("1234567890123456").is_none());
     }
 }

@@ -84,46 +84,28 @@ pub struct ExampleFailure {
 
 impl fmt::Display for ExampleFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "rule {}: example {:?}: {}",
-            self.kind, self.text, self.problem
-        )
+        write!(f, "rule {}: example {:?}: {}", self.kind, self.text, self.problem)
     }
 }
 
 /// Runs every rule's examples through the detector; returns the failures.
 pub fn check_all(rules: &[Rule]) -> Vec<ExampleFailure> {
-    let detector = Detector::new(DetectOptions {
-        include_masked: true,
-    });
+    let detector = Detector::new(DetectOptions { include_masked: true });
     let mut failures = Vec::new();
     for rule in rules {
         let Some(kind) = Kind::from_name(&rule.kind) else {
             continue;
         };
-        let fail = |text: &str, problem: String| ExampleFailure {
-            kind: rule.kind.clone(),
-            text: text.to_string(),
-            problem,
-        };
+        let fail =
+            |text: &str, problem: String| ExampleFailure { kind: rule.kind.clone(), text: text.to_string(), problem };
         if category(kind).name() != rule.category {
-            failures.push(fail(
-                "",
-                format!("category is {} in code", category(kind).name()),
-            ));
+            failures.push(fail("", format!("category is {} in code", category(kind).name())));
         }
         for ex in &rule.examples {
             let found = detector.detect(ex.text.as_bytes());
             if !found.iter().any(|d| d.kind == kind && d.value == ex.value) {
-                let got: Vec<String> = found
-                    .iter()
-                    .map(|d| format!("{}={}", d.kind, d.value))
-                    .collect();
-                failures.push(fail(
-                    &ex.text,
-                    format!("expected {}, found [{}]", ex.value, got.join(", ")),
-                ));
+                let got: Vec<String> = found.iter().map(|d| format!("{}={}", d.kind, d.value)).collect();
+                failures.push(fail(&ex.text, format!("expected {}, found [{}]", ex.value, got.join(", "))));
             }
         }
         for ex in &rule.negative_examples {
@@ -131,10 +113,7 @@ pub fn check_all(rules: &[Rule]) -> Vec<ExampleFailure> {
             // in the default configuration too.
             let found = detector.detect(ex.text.as_bytes());
             if let Some(d) = found.iter().find(|d| d.kind == kind) {
-                failures.push(fail(
-                    &ex.text,
-                    format!("unexpected {} ({})", d.value, ex.why),
-                ));
+                failures.push(fail(&ex.text, format!("unexpected {} ({})", d.value, ex.why)));
             }
         }
     }
@@ -149,19 +128,10 @@ mod tests {
     fn every_kind_has_a_rule_with_enough_examples() {
         let rules = builtin().expect("rules parse");
         for kind in Kind::ALL {
-            let rule = rules
-                .iter()
-                .find(|r| r.kind == kind.name())
-                .unwrap_or_else(|| panic!("no rule for {kind}"));
-            assert!(
-                !rule.examples.is_empty() && !rule.negative_examples.is_empty(),
-                "{kind}"
-            );
+            let rule = rules.iter().find(|r| r.kind == kind.name()).unwrap_or_else(|| panic!("no rule for {kind}"));
+            assert!(!rule.examples.is_empty() && !rule.negative_examples.is_empty(), "{kind}");
         }
-        let well_covered = rules
-            .iter()
-            .filter(|r| r.examples.len() >= 2 && r.negative_examples.len() >= 2)
-            .count();
+        let well_covered = rules.iter().filter(|r| r.examples.len() >= 2 && r.negative_examples.len() >= 2).count();
         assert!(well_covered >= 6);
     }
 
@@ -174,7 +144,8 @@ mod tests {
 
     #[test]
     fn unknown_kind_is_rejected() {
-        let err = parse("[[rule]]\nkind='nope'\ncategory='x'\ntier='C'\ndescription=''\nexamples=[]\nnegative_examples=[]\n");
+        let err =
+            parse("[[rule]]\nkind='nope'\ncategory='x'\ntier='C'\ndescription=''\nexamples=[]\nnegative_examples=[]\n");
         assert!(err.is_err());
     }
 }

@@ -75,30 +75,16 @@ pub struct FileResult {
 /// Runs a whole scan as configured.
 pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
     let started = Instant::now();
-    let (files, walk_errors) = walk(
-        &config.paths,
-        WalkOptions {
-            follow_links: config.follow_links,
-        },
-    );
-    let detector = Detector::new(DetectOptions {
-        include_masked: config.include_masked,
-    });
+    let (files, walk_errors) = walk(&config.paths, WalkOptions { follow_links: config.follow_links });
+    let detector = Detector::new(DetectOptions { include_masked: config.include_masked });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.unwrap_or(0))
         .build()
         .map_err(|e| ConfigError::ThreadPool(e.to_string()))?;
-    let results: Vec<FileResult> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|f| scan_file(&f.path, &detector, config.tier_policy))
-            .collect()
-    });
+    let results: Vec<FileResult> =
+        pool.install(|| files.par_iter().map(|f| scan_file(&f.path, &detector, config.tier_policy)).collect());
 
-    let mut outcome = ScanOutcome {
-        problems: walk_errors,
-        ..ScanOutcome::default()
-    };
+    let mut outcome = ScanOutcome { problems: walk_errors, ..ScanOutcome::default() };
     for r in results {
         if r.binary {
             outcome.stats.binary_skipped += 1;
@@ -112,9 +98,7 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         outcome.findings.extend(r.findings);
         outcome.problems.extend(r.problems);
     }
-    outcome.findings.sort_by(|a, b| {
-        (a.path.as_str(), a.offset, a.kind).cmp(&(b.path.as_str(), b.offset, b.kind))
-    });
+    outcome.findings.sort_by(|a, b| (a.path.as_str(), a.offset, a.kind).cmp(&(b.path.as_str(), b.offset, b.kind)));
     outcome.problems.sort_by(|a, b| a.path.cmp(&b.path));
     outcome.stats.errors = outcome.problems.iter().filter(|p| p.incomplete).count() as u64;
     outcome.stats.warnings = outcome.problems.len() as u64 - outcome.stats.errors;
@@ -139,10 +123,7 @@ pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy) -> FileRe
     };
     result.bytes = source.raw.len() as u64;
     if source.encoding == Encoding::Utf8Lossy {
-        result.problems.push(ScanError::warning(
-            path,
-            "invalid UTF-8 and not GBK/GB18030; scanned as raw bytes",
-        ));
+        result.problems.push(ScanError::warning(path, "invalid UTF-8 and not GBK/GB18030; scanned as raw bytes"));
     }
     let detections = detector.detect(source.text());
     result.findings = findings(&path.display().to_string(), &source, &detections, policy);
@@ -150,12 +131,7 @@ pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy) -> FileRe
 }
 
 /// Attaches positions, categories and tiers to a file's detections.
-pub fn findings(
-    path: &str,
-    source: &Source,
-    detections: &[Detection],
-    policy: TierPolicy,
-) -> Vec<Finding> {
+pub fn findings(path: &str, source: &Source, detections: &[Detection], policy: TierPolicy) -> Vec<Finding> {
     let text = source.text();
     let classes = classify(text, detections, policy);
     let mut out = Vec::with_capacity(detections.len());
@@ -167,10 +143,7 @@ pub fn findings(
             line_start = pos + nl + 1;
         }
         pos = upto;
-        let column = 1 + text[line_start..d.start]
-            .iter()
-            .filter(|&&b| (b & 0xC0) != 0x80)
-            .count() as u64;
+        let column = 1 + text[line_start..d.start].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
         let offset = source.original_offset(d.start);
         let end = source.original_offset(d.end);
         out.push(Finding {

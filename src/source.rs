@@ -67,9 +67,10 @@ pub struct OffsetMap {
 
 impl OffsetMap {
     fn push(&mut self, decoded_width: usize, original_width: usize) {
-        let same_run = self.segments.last().is_some_and(|s| {
-            s.decoded_width == decoded_width && s.original_width == original_width
-        });
+        let same_run = self
+            .segments
+            .last()
+            .is_some_and(|s| s.decoded_width == decoded_width && s.original_width == original_width);
         if !same_run {
             self.segments.push(Segment {
                 decoded_start: self.decoded_len,
@@ -87,14 +88,9 @@ impl OffsetMap {
         if decoded >= self.decoded_len {
             return self.original_len;
         }
-        let idx = self
-            .segments
-            .partition_point(|s| s.decoded_start <= decoded)
-            .saturating_sub(1);
+        let idx = self.segments.partition_point(|s| s.decoded_start <= decoded).saturating_sub(1);
         match self.segments.get(idx) {
-            Some(s) => {
-                s.original_start + (decoded - s.decoded_start) / s.decoded_width * s.original_width
-            }
+            Some(s) => s.original_start + (decoded - s.decoded_start) / s.decoded_width * s.original_width,
             None => decoded,
         }
     }
@@ -160,23 +156,20 @@ pub fn load(path: &Path) -> std::io::Result<Loaded> {
 /// Sniffs encoding and binary content of bytes already in memory.
 pub fn classify(raw: Bytes) -> Loaded {
     if raw.starts_with(&[0xFF, 0xFE]) {
-        return Loaded::Text(decode_utf16(raw, Encoding::Utf16Le));
+        return Loaded::Text(decode_utf16(raw, Encoding::Utf16Le, 2));
     }
     if raw.starts_with(&[0xFE, 0xFF]) {
-        return Loaded::Text(decode_utf16(raw, Encoding::Utf16Be));
+        return Loaded::Text(decode_utf16(raw, Encoding::Utf16Be, 2));
     }
     let head = &raw[..raw.len().min(BINARY_SNIFF)];
     if memchr::memchr(0, head).is_some() {
-        return Loaded::Binary {
-            len: raw.len() as u64,
+        return match utf16_without_bom(head) {
+            Some(encoding) => Loaded::Text(decode_utf16(raw, encoding, 0)),
+            None => Loaded::Binary { len: raw.len() as u64 },
         };
     }
     match std::str::from_utf8(&raw) {
-        Ok(_) => Loaded::Text(Source {
-            raw,
-            decoded: None,
-            encoding: Encoding::Utf8,
-        }),
+        Ok(_) => Loaded::Text(Source { raw, decoded: None, encoding: Encoding::Utf8 }),
         Err(e) => {
             let valid = &raw[..e.valid_up_to()];
             // Plenty of well-formed multi-byte UTF-8 before the first error: a UTF-8 file with a
@@ -184,18 +177,10 @@ pub fn classify(raw: Bytes) -> Loaded {
             let utf8_multibyte = valid.iter().filter(|&&b| b >= 0xC0).count();
             if utf8_multibyte < 8 {
                 if let Some(source) = decode_gb18030(&raw) {
-                    return Loaded::Text(Source {
-                        raw,
-                        decoded: Some(source),
-                        encoding: Encoding::Gb18030,
-                    });
+                    return Loaded::Text(Source { raw, decoded: Some(source), encoding: Encoding::Gb18030 });
                 }
             }
-            Loaded::Text(Source {
-                raw,
-                decoded: None,
-                encoding: Encoding::Utf8Lossy,
-            })
+            Loaded::Text(Source { raw, decoded: None, encoding: Encoding::Utf8Lossy })
         }
     }
 }
@@ -222,27 +207,39 @@ fn decode_gb18030(raw: &[u8]) -> Option<(Vec<u8>, OffsetMap)> {
     (pos == raw.len()).then(|| (text.into_owned().into_bytes(), map))
 }
 
-fn decode_utf16(raw: Bytes, encoding: Encoding) -> Source {
-    let codec = if encoding == Encoding::Utf16Le {
-        encoding_rs::UTF_16LE
+/// Text exported as UTF-16 without a BOM (some Windows tools do this) has a NUL in nearly every
+/// other byte of ASCII content; binary files do not show that regularity.
+fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
+    if head.len() < 16 {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let even_nul = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd_nul = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    if odd_nul * 10 >= pairs * 3 && even_nul * 50 <= pairs {
+        Some(Encoding::Utf16Le)
+    } else if even_nul * 10 >= pairs * 3 && odd_nul * 50 <= pairs {
+        Some(Encoding::Utf16Be)
     } else {
-        encoding_rs::UTF_16BE
-    };
-    let body = &raw[2..];
+        None
+    }
+}
+
+fn decode_utf16(raw: Bytes, encoding: Encoding, bom_len: usize) -> Source {
+    let codec = if encoding == Encoding::Utf16Le { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+    let body = &raw[bom_len..];
     let (text, _) = codec.decode_without_bom_handling(body);
     let mut map = OffsetMap::default();
-    map.push(0, 2); // the BOM
+    if bom_len > 0 {
+        map.push(0, bom_len);
+    }
                     // Replacement characters stand for one unpaired 16-bit unit each.
     for c in text.chars() {
         let units = if c == '\u{FFFD}' { 1 } else { c.len_utf16() };
         map.push(c.len_utf8(), units * 2);
     }
     let decoded = text.into_owned().into_bytes();
-    Source {
-        raw,
-        decoded: Some((decoded, map)),
-        encoding,
-    }
+    Source { raw, decoded: Some((decoded, map)), encoding }
 }
 
 #[cfg(test)]
@@ -280,11 +277,21 @@ mod tests {
     }
 
     #[test]
+    fn utf16_without_bom_is_text_not_binary() {
+        let mut bytes = Vec::new();
+        for u in "name,phone\n张三,13800138000\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let s = source(bytes.clone());
+        assert_eq!(s.encoding, Encoding::Utf16Le);
+        let pos = memchr::memmem::find(s.text(), b"13800138000").expect("decoded");
+        let orig = s.original_offset(pos);
+        assert_eq!(&bytes[orig..orig + 2], b"1\0");
+    }
+
+    #[test]
     fn binary_and_broken_utf8() {
-        assert!(matches!(
-            classify(Bytes::Owned(b"ab\0cd".to_vec())),
-            Loaded::Binary { .. }
-        ));
+        assert!(matches!(classify(Bytes::Owned(b"ab\0cd".to_vec())), Loaded::Binary { .. }));
         let mut broken = "中文内容很多很多很多很多".as_bytes().to_vec();
         broken.push(0xFF);
         assert_eq!(source(broken).encoding, Encoding::Utf8Lossy);

@@ -30,9 +30,7 @@ pub fn walk(roots: &[PathBuf], options: WalkOptions) -> (Vec<FileEntry>, Vec<Sca
             errors.push(ScanError::io(root, e));
             continue;
         }
-        let walker = WalkDir::new(root)
-            .follow_links(options.follow_links)
-            .sort_by_file_name();
+        let walker = WalkDir::new(root).follow_links(options.follow_links).sort_by_file_name();
         let mut it = walker.into_iter();
         while let Some(entry) = it.next() {
             match entry {
@@ -45,15 +43,11 @@ pub fn walk(roots: &[PathBuf], options: WalkOptions) -> (Vec<FileEntry>, Vec<Sca
                         continue;
                     }
                     if ft.is_file() {
-                        files.push(FileEntry {
-                            path: entry.into_path(),
-                        });
+                        files.push(FileEntry { path: entry.into_path() });
                     } else if ft.is_symlink() && entry.depth() == 0 {
                         // A link named on the command line is followed, as ripgrep does.
                         if entry.path().is_file() {
-                            files.push(FileEntry {
-                                path: entry.into_path(),
-                            });
+                            files.push(FileEntry { path: entry.into_path() });
                         }
                     }
                 }
@@ -67,10 +61,7 @@ pub fn walk(roots: &[PathBuf], options: WalkOptions) -> (Vec<FileEntry>, Vec<Sca
 }
 
 fn walk_error(root: &Path, e: walkdir::Error) -> ScanError {
-    let path = e
-        .path()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| root.to_path_buf());
+    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
     match e.io_error() {
         Some(io) => ScanError::io(&path, std::io::Error::new(io.kind(), io.to_string())),
         None => ScanError::other(&path, e.to_string()),
@@ -91,25 +82,14 @@ mod tests {
         std::fs::write(dir.path().join("a/c.txt"), "x").expect("write");
         let (files, errors) = walk(&[dir.path().to_path_buf()], WalkOptions::default());
         assert!(errors.is_empty());
-        let names: Vec<String> = files
-            .iter()
-            .map(|f| {
-                f.path
-                    .strip_prefix(dir.path())
-                    .expect("below")
-                    .display()
-                    .to_string()
-            })
-            .collect();
+        let names: Vec<String> =
+            files.iter().map(|f| f.path.strip_prefix(dir.path()).expect("below").display().to_string()).collect();
         assert_eq!(names, ["a/c.txt", "b.txt"]);
     }
 
     #[test]
     fn missing_root_is_an_error() {
-        let (files, errors) = walk(
-            &[PathBuf::from("/nonexistent/piiscan")],
-            WalkOptions::default(),
-        );
+        let (files, errors) = walk(&[PathBuf::from("/nonexistent/piiscan")], WalkOptions::default());
         assert!(files.is_empty());
         assert_eq!(errors.len(), 1);
         assert!(errors[0].to_string().contains("/nonexistent/piiscan"));

@@ -24,10 +24,7 @@ fn gazetteer() -> Option<&'static Gazetteer> {
             .match_kind(MatchKind::LeftmostLongest)
             .build(names.iter().map(|(n, _)| n.as_str()))
             .ok()?;
-        Some(Gazetteer {
-            automaton,
-            levels: names.iter().map(|(_, l)| *l).collect(),
-        })
+        Some(Gazetteer { automaton, levels: names.iter().map(|(_, l)| *l).collect() })
     })
     .as_ref()
 }
@@ -46,20 +43,13 @@ pub struct AddressMatch {
 }
 
 const ROAD_SUFFIXES: &[&str] = &["大道", "大街", "胡同", "路", "街", "巷", "弄"];
-const DOOR_SUFFIXES: &[&str] = &[
-    "号楼", "单元", "号", "弄", "栋", "幢", "座", "室", "层", "楼", "户",
-];
-const ESTATE_MARKERS: &[&str] = &[
-    "小区", "花园", "公寓", "大厦", "家园", "新村", "社区", "苑", "村", "组", "庄",
-];
+const DOOR_SUFFIXES: &[&str] = &["号楼", "单元", "号", "弄", "栋", "幢", "座", "室", "层", "楼", "户"];
+const ESTATE_MARKERS: &[&str] = &["小区", "花园", "公寓", "大厦", "家园", "新村", "社区", "苑", "村", "组", "庄"];
 const TOWNSHIP_MARKERS: &[&str] = &["街道", "镇", "乡"];
 
 fn is_body_char(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '0'..='9' | 'A'..='Z' | 'a'..='z' | '０'..='９' | 'Ａ'..='Ｚ' | '-' | '－' | '#' | '—')
-        && !matches!(
-            c,
-            '的' | '是' | '在' | '和' | '与' | '或' | '及' | '了' | '从' | '到' | '往' | '于'
-        )
+        && !matches!(c, '的' | '是' | '在' | '和' | '与' | '或' | '及' | '了' | '从' | '到' | '往' | '于')
 }
 
 fn is_digit_char(c: char) -> bool {
@@ -72,11 +62,8 @@ pub fn find(text: &[u8], out: &mut Vec<AddressMatch>) {
         return;
     }
     let Some(gaz) = gazetteer() else { return };
-    let matches: Vec<(usize, usize, AdminLevel)> = gaz
-        .automaton
-        .find_iter(text)
-        .map(|m| (m.start(), m.end(), gaz.levels[m.pattern().as_usize()]))
-        .collect();
+    let matches: Vec<(usize, usize, AdminLevel)> =
+        gaz.automaton.find_iter(text).map(|m| (m.start(), m.end(), gaz.levels[m.pattern().as_usize()])).collect();
     let mut i = 0;
     let mut covered_until = 0;
     while i < matches.len() {
@@ -106,26 +93,15 @@ pub fn find(text: &[u8], out: &mut Vec<AddressMatch>) {
 }
 
 /// Extends an administrative run over the street part and decides whether it is an address.
-fn extend(
-    text: &[u8],
-    start: usize,
-    admin_end: usize,
-    admin_levels: usize,
-) -> Option<AddressMatch> {
+fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> Option<AddressMatch> {
     let rest = std::str::from_utf8(&text[admin_end..])
         .or_else(|e| std::str::from_utf8(&text[admin_end..admin_end + e.valid_up_to()]))
         .ok()?;
-    let body: Vec<(usize, char)> = rest
-        .char_indices()
-        .take_while(|&(_, c)| is_body_char(c))
-        .take(MAX_BODY_CHARS)
-        .collect();
+    let body: Vec<(usize, char)> =
+        rest.char_indices().take_while(|&(_, c)| is_body_char(c)).take(MAX_BODY_CHARS).collect();
     let body_str: String = body.iter().map(|&(_, c)| c).collect();
     let byte_end_of = |char_idx: usize| -> usize {
-        body.get(char_idx).map_or_else(
-            || body.last().map_or(0, |&(o, c)| o + c.len_utf8()),
-            |&(o, _)| o,
-        )
+        body.get(char_idx).map_or_else(|| body.last().map_or(0, |&(o, c)| o + c.len_utf8()), |&(o, _)| o)
     };
     let chars: Vec<char> = body_str.chars().collect();
     let (mut road_end, mut door_end, mut estate_end, mut township) = (None, None, None, false);
@@ -148,9 +124,7 @@ fn extend(
         }
         if is_digit_char(chars[k]) {
             let digits_start = k;
-            while k < chars.len()
-                && (is_digit_char(chars[k]) || chars[k] == '-' || chars[k] == '－')
-            {
+            while k < chars.len() && (is_digit_char(chars[k]) || chars[k] == '-' || chars[k] == '－') {
                 k += 1;
             }
             let after: String = chars[k..].iter().collect();
@@ -171,18 +145,10 @@ fn extend(
     if !is_address {
         return None;
     }
-    let last = [road_end, door_end, estate_end]
-        .into_iter()
-        .flatten()
-        .max()?;
+    let last = [road_end, door_end, estate_end].into_iter().flatten().max()?;
     let end = admin_end + byte_end_of(last);
     let admin_chars = std::str::from_utf8(&text[start..admin_end]).map_or(0, |s| s.chars().count());
-    Some(AddressMatch {
-        start,
-        end,
-        admin_chars,
-        has_door_number: door_end.is_some(),
-    })
+    Some(AddressMatch { start, end, admin_chars, has_door_number: door_end.is_some() })
 }
 
 #[cfg(test)]
@@ -197,10 +163,7 @@ mod tests {
 
     #[test]
     fn full_addresses() {
-        assert_eq!(
-            addresses("住址：北京市朝阳区建国路88号，电话"),
-            ["北京市朝阳区建国路88号"]
-        );
+        assert_eq!(addresses("住址：北京市朝阳区建国路88号，电话"), ["北京市朝阳区建国路88号"]);
         assert_eq!(
             addresses("广东省深圳市南山区科技南十二路2号金蝶软件园B栋3层"),
             ["广东省深圳市南山区科技南十二路2号金蝶软件园B栋3层"]
@@ -209,10 +172,7 @@ mod tests {
             addresses("收货地址:浙江杭州西湖区文三路478号华星时代广场A座1201室"),
             ["浙江杭州西湖区文三路478号华星时代广场A座1201室"]
         );
-        assert_eq!(
-            addresses("河北省保定市清苑区东闾乡北王庄村"),
-            ["河北省保定市清苑区东闾乡北王庄村"]
-        );
+        assert_eq!(addresses("河北省保定市清苑区东闾乡北王庄村"), ["河北省保定市清苑区东闾乡北王庄村"]);
     }
 
     #[test]

@@ -1,4 +1,8 @@
 //! Validate stage for `bank_card`: 15-19 digits on a known Chinese BIN, with the Luhn digit.
+//!
+//! The BIN table (bcbc, 1,709 BINs) is far from every BIN in use: DOMAIN.md's own vectors use
+//! 625802 and 620058, which it lacks. The whole IIN range 62 belongs to China UnionPay, so a
+//! 16-19 digit number in it with a valid Luhn digit is accepted at medium confidence.
 
 use crate::reference::bins;
 
@@ -9,6 +13,8 @@ pub struct CardCheck {
     pub luhn: bool,
     /// The BIN table's card length for this BIN equals the run's length.
     pub length_matches_bin: bool,
+    /// The BIN is in the table (not only in the UnionPay IIN range).
+    pub known_bin: bool,
 }
 
 /// Checks an ASCII digit string; `None` when it is not 15-19 digits on a known BIN.
@@ -16,11 +22,14 @@ pub fn check(digits: &str) -> Option<CardCheck> {
     if !(15..=19).contains(&digits.len()) {
         return None;
     }
-    let bin = bins().lookup(digits)?;
-    Some(CardCheck {
-        luhn: luhn_valid(digits.as_bytes()),
-        length_matches_bin: bin.length == digits.len(),
-    })
+    let luhn = luhn_valid(digits.as_bytes());
+    match bins().lookup(digits) {
+        Some(bin) => Some(CardCheck { luhn, length_matches_bin: bin.length == digits.len(), known_bin: true }),
+        None if digits.starts_with("62") && digits.len() >= 16 => {
+            Some(CardCheck { luhn, length_matches_bin: false, known_bin: false })
+        }
+        None => None,
+    }
 }
 
 /// ISO/IEC 7812 Luhn check over ASCII digits.
@@ -60,6 +69,8 @@ mod tests {
         assert!(c.luhn && c.length_matches_bin);
         assert!(!check("6222021234567890123").expect("BIN known").luhn);
         assert_eq!(check("1234567890123456"), None);
+        let unionpay = check("6258020000001234").expect("UnionPay range");
+        assert!(unionpay.luhn && !unionpay.known_bin);
         assert_eq!(check("62220200000000012301"), None);
     }
 }

@@ -57,24 +57,18 @@ fn validate(text: &[u8], start: usize, at: usize, end: usize) -> Option<(usize, 
         return None;
     }
     for label in &labels {
-        if label.is_empty() || label.len() > 63 || label.starts_with(b"-") || label.ends_with(b"-")
-        {
+        if label.is_empty() || label.len() > 63 || label.starts_with(b"-") || label.ends_with(b"-") {
             return None;
         }
     }
     let tld = labels[labels.len() - 1].to_ascii_lowercase();
     let tld_ok = tld.starts_with(b"xn--")
-        || std::str::from_utf8(&tld)
-            .is_ok_and(|t| t.bytes().all(|b| b.is_ascii_alphabetic()) && tlds().contains(t));
+        || std::str::from_utf8(&tld).is_ok_and(|t| t.bytes().all(|b| b.is_ascii_alphabetic()) && tlds().contains(t));
     if !tld_ok {
         return None;
     }
     // `git@github.com:org/repo.git` is an scp-style remote, not a mailbox.
-    if text.get(end) == Some(&b':')
-        && text
-            .get(end + 1)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'/')
-    {
+    if text.get(end) == Some(&b':') && text.get(end + 1).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'/') {
         return None;
     }
     // Glued to another `@` or a domain-ish continuation: not a clean address.
@@ -101,14 +95,8 @@ mod tests {
     #[test]
     fn finds_addresses() {
         assert_eq!(emails("邮箱zhang.san@qq.com。"), ["zhang.san@qq.com"]);
-        assert_eq!(
-            emails("mailto:li_si+x@mail.example.com.cn."),
-            ["li_si+x@mail.example.com.cn"]
-        );
-        assert_eq!(
-            emails("\"a@163.com\",\"b@126.com\""),
-            ["a@163.com", "b@126.com"]
-        );
+        assert_eq!(emails("mailto:li_si+x@mail.example.com.cn."), ["li_si+x@mail.example.com.cn"]);
+        assert_eq!(emails("\"a@163.com\",\"b@126.com\""), ["a@163.com", "b@126.com"]);
     }
 
     #[test]

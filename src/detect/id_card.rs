@@ -34,11 +34,7 @@ const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 
 /// The MOD 11-2 check character for 17 ASCII digits.
 pub fn check_char(body: &[u8]) -> u8 {
-    let sum: u32 = body
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(&d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = body.iter().zip(WEIGHTS).map(|(&d, w)| u32::from(d - b'0') * w).sum();
     CHECK_CHARS[(sum % 11) as usize]
 }
 
@@ -59,11 +55,7 @@ pub fn validate18(s: &[u8]) -> Result<IdClass, IdReject> {
         return Err(IdReject::Checksum);
     }
     let birth = &s[6..14];
-    if !is_plausible_birth_date(
-        digits_value(&birth[..4]),
-        digits_value(&birth[4..6]),
-        digits_value(&birth[6..8]),
-    ) {
+    if !is_plausible_birth_date(digits_value(&birth[..4]), digits_value(&birth[4..6]), digits_value(&birth[6..8])) {
         return Err(IdReject::BirthDate);
     }
     if s[0] == b'9' {
@@ -134,10 +126,7 @@ pub fn is_plausible_birth_date(year: u32, month: u32, day: u32) -> bool {
 
 /// Today's civil date (UTC), from the system clock.
 pub fn today() -> (u32, u32, u32) {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     civil_from_days((secs / 86_400) as i64)
 }
 
@@ -169,18 +158,9 @@ mod tests {
 
     #[test]
     fn classifies_permits_and_foreigners() {
-        assert_eq!(
-            validate18(b"810000199001010019"),
-            Ok(IdClass::ResidencePermit)
-        );
-        assert_eq!(
-            validate18(b"830000200002290031"),
-            Ok(IdClass::ResidencePermit)
-        );
-        assert_eq!(
-            validate18(b"911840198001010013"),
-            Ok(IdClass::ForeignPermanentResident)
-        );
+        assert_eq!(validate18(b"810000199001010019"), Ok(IdClass::ResidencePermit));
+        assert_eq!(validate18(b"830000200002290031"), Ok(IdClass::ResidencePermit));
+        assert_eq!(validate18(b"911840198001010013"), Ok(IdClass::ForeignPermanentResident));
     }
 
     #[test]

@@ -37,10 +37,7 @@ pub struct Detector {
 impl Detector {
     /// A detector with the given options.
     pub fn new(options: DetectOptions) -> Self {
-        Detector {
-            scanner: CandidateScanner::new(),
-            options,
-        }
+        Detector { scanner: CandidateScanner::new(), options }
     }
 
     /// All detections in `text`, sorted by start offset, overlaps resolved.
@@ -48,9 +45,7 @@ impl Detector {
         let ctx = Context::new(text);
         let mut out = Vec::new();
         let mut chain = Chain::default();
-        self.scanner.scan(text, &mut chain, |c| {
-            interpret_chain(text, c, &ctx, &mut out)
-        });
+        self.scanner.scan(text, &mut chain, |c| interpret_chain(text, c, &ctx, &mut out));
 
         let mut spans = Vec::new();
         email::find(text, &mut spans);
@@ -63,11 +58,7 @@ impl Detector {
         address::find(text, &mut addresses);
         for a in addresses {
             let value = String::from_utf8_lossy(&text[a.start..a.end]).into_owned();
-            let confidence = if a.has_door_number {
-                Confidence::High
-            } else {
-                Confidence::Medium
-            };
+            let confidence = if a.has_door_number { Confidence::High } else { Confidence::Medium };
             let mut d = detection(Kind::Address, a.start, a.end, value, confidence);
             d.public_prefix_chars = a.admin_chars;
             out.push(d);
@@ -81,21 +72,8 @@ impl Detector {
     }
 }
 
-fn detection(
-    kind: Kind,
-    start: usize,
-    end: usize,
-    value: String,
-    confidence: Confidence,
-) -> Detection {
-    Detection {
-        kind,
-        start,
-        end,
-        value,
-        confidence,
-        public_prefix_chars: 0,
-    }
+fn detection(kind: Kind, start: usize, end: usize, value: String, confidence: Confidence) -> Detection {
+    Detection { kind, start, end, value, confidence, public_prefix_chars: 0 }
 }
 
 /// Higher wins when two detections overlap.
@@ -171,8 +149,7 @@ fn interpret_chain(text: &[u8], chain: &Chain, ctx: &Context, out: &mut Vec<Dete
 fn digits_of(chain: &Chain, groups: &[Group]) -> Option<String> {
     let mut s = String::new();
     for (k, g) in groups.iter().enumerate() {
-        let ok = g.class == TokenClass::Digits
-            || (g.class == TokenClass::DigitsX && k == groups.len() - 1);
+        let ok = g.class == TokenClass::Digits || (g.class == TokenClass::DigitsX && k == groups.len() - 1);
         if !ok {
             return None;
         }
@@ -203,30 +180,23 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
                 if let (true, Some(digits)) = (shape_ok, digits_of(chain, body)) {
                     if let Some(conf) = mobile::validate(&digits).filter(|_| digits.len() == 11) {
                         let start = plus_before(text, rest[0].span.start);
-                        return Some((
-                            take + 1,
-                            detection(Kind::Mobile, start, body[take - 1].span.end, digits, conf),
-                        ));
+                        return Some((take + 1, detection(Kind::Mobile, start, body[take - 1].span.end, digits, conf)));
                     }
                 }
             }
         }
     }
-    // Grouped ID: 6-8-4 (last group may end in X).
-    if rest.len() >= 3 && lens(chain, &rest[..3]) == [6, 8, 4] {
-        if let Some(digits) = digits_of(chain, &rest[..3]) {
-            let upper = digits.to_ascii_uppercase();
-            if id_card::validate18(upper.as_bytes()).is_ok() {
-                return Some((
-                    3,
-                    detection(
-                        Kind::IdCard,
-                        rest[0].span.start,
-                        rest[2].span.end,
-                        upper,
-                        Confidence::High,
-                    ),
-                ));
+    // Grouped ID: 6-8-4 or 6-4-4-4 (the last group may end in X).
+    for shape in [&[6usize, 8, 4][..], &[6, 4, 4, 4]] {
+        let take = shape.len();
+        if rest.len() >= take && lens(chain, &rest[..take]) == shape {
+            if let Some(digits) = digits_of(chain, &rest[..take]) {
+                let upper = digits.to_ascii_uppercase();
+                if id_card::validate18(upper.as_bytes()).is_ok() {
+                    let d =
+                        detection(Kind::IdCard, rest[0].span.start, rest[take - 1].span.end, upper, Confidence::High);
+                    return Some((take, d));
+                }
             }
         }
     }
@@ -234,16 +204,7 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
     if rest.len() >= 3 && lens(chain, &rest[..3]) == [3, 4, 4] {
         if let Some(digits) = digits_of(chain, &rest[..3]) {
             if let Some(conf) = mobile::validate(&digits) {
-                return Some((
-                    3,
-                    detection(
-                        Kind::Mobile,
-                        rest[0].span.start,
-                        rest[2].span.end,
-                        digits,
-                        conf,
-                    ),
-                ));
+                return Some((3, detection(Kind::Mobile, rest[0].span.start, rest[2].span.end, digits, conf)));
             }
         }
     }
@@ -269,20 +230,10 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
         }
         if let Some(digits) = digits_of(chain, &rest[..take]) {
             if let Some(check) = bank_card::check(&digits).filter(|c| c.luhn) {
-                let conf = if check.length_matches_bin {
-                    Confidence::High
-                } else {
-                    Confidence::Medium
-                };
+                let conf = if check.length_matches_bin { Confidence::High } else { Confidence::Medium };
                 return Some((
                     take,
-                    detection(
-                        Kind::BankCard,
-                        rest[0].span.start,
-                        rest[take - 1].span.end,
-                        digits,
-                        conf,
-                    ),
+                    detection(Kind::BankCard, rest[0].span.start, rest[take - 1].span.end, digits, conf),
                 ));
             }
         }
@@ -328,9 +279,7 @@ fn single(text: &[u8], chain: &Chain, g: &Group, ctx: &Context, out: &mut Vec<De
                 Some(Kind::Passport) if ctx.has_keyword(KeywordSet::Passport, start, end) => {
                     push(Kind::Passport, start, s.to_string(), Confidence::High)
                 }
-                Some(Kind::TravelPermit)
-                    if ctx.has_keyword(KeywordSet::TravelPermit, start, end) =>
-                {
+                Some(Kind::TravelPermit) if ctx.has_keyword(KeywordSet::TravelPermit, start, end) => {
                     push(Kind::TravelPermit, start, s.to_string(), Confidence::High)
                 }
                 _ => {}
@@ -364,17 +313,12 @@ fn digits_alone(
         13 | 15 if mobile::strip_country_code(s).is_some() => {
             let rest = mobile::strip_country_code(s).unwrap_or(s);
             let conf = mobile::validate(rest).unwrap_or(Confidence::Low);
-            push(
-                Kind::Mobile,
-                plus_before(text, start),
-                rest.to_string(),
-                conf,
-            );
+            push(Kind::Mobile, plus_before(text, start), rest.to_string(), conf);
         }
         13 => {
             // 13-digit IoT numbers share their shape with millisecond timestamps.
             if let Some(conf) = mobile::validate(s) {
-                if ctx.has_keyword(KeywordSet::Mobile, start, end) {
+                if ctx.has_keyword(KeywordSet::Mobile, start, end) && !ctx.has_negative_label(start) {
                     push(Kind::Mobile, start, s.to_string(), conf);
                 }
             }
@@ -393,6 +337,7 @@ fn digits_alone(
         15 => {
             if id_card::validate15(s.as_bytes()).is_ok()
                 && ctx.has_keyword(KeywordSet::IdCard, start, end)
+                && !ctx.has_negative_label(start)
             {
                 push(Kind::IdCard, start, s.to_string(), Confidence::Medium);
             } else {
@@ -415,24 +360,18 @@ fn digits_alone(
     }
 }
 
-fn card(
-    s: &str,
-    start: usize,
-    end: usize,
-    ctx: &Context,
-    push: &mut impl FnMut(Kind, usize, String, Confidence),
-) {
+fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(Kind, usize, String, Confidence)) {
     let Some(check) = bank_card::check(s) else {
         return;
     };
+    let certain = check.luhn && check.known_bin && check.length_matches_bin;
+    if !certain && ctx.has_negative_label(start) {
+        return;
+    }
     if check.luhn {
-        let conf = if check.length_matches_bin {
-            Confidence::High
-        } else {
-            Confidence::Medium
-        };
+        let conf = if check.length_matches_bin { Confidence::High } else { Confidence::Medium };
         push(Kind::BankCard, start, s.to_string(), conf);
-    } else if ctx.has_keyword(KeywordSet::BankCard, start, end) {
+    } else if check.known_bin && ctx.has_keyword(KeywordSet::BankCard, start, end) {
         push(Kind::BankCard, start, s.to_string(), Confidence::Low);
     }
 }

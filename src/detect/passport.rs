@@ -18,13 +18,9 @@ pub fn classify(token: &[u8]) -> Option<Kind> {
     match token {
         // Ordinary passports: G/E + 8 digits; E + letter + 7 digits (2017+).
         [b'G' | b'E', rest @ ..] if rest.len() == 8 && all_digits(rest) => Some(Kind::Passport),
-        [b'E', l, rest @ ..] if serial_letter(*l) && rest.len() == 7 && all_digits(rest) => {
-            Some(Kind::Passport)
-        }
+        [b'E', l, rest @ ..] if serial_letter(*l) && rest.len() == 7 && all_digits(rest) => Some(Kind::Passport),
         // Diplomatic, service and public-affairs passports; Macau SAR passports.
-        [b'D' | b'S' | b'P', b'E', rest @ ..] | [b'M', b'A', rest @ ..]
-            if rest.len() == 7 && all_digits(rest) =>
-        {
+        [b'D' | b'S' | b'P', b'E', rest @ ..] | [b'M', b'A', rest @ ..] if rest.len() == 7 && all_digits(rest) => {
             Some(Kind::Passport)
         }
         // Older service passports (S + 8), HKSAR passports (K + 8).
@@ -35,12 +31,8 @@ pub fn classify(token: &[u8]) -> Option<Kind> {
         }
         // 往来港澳通行证: C + 8 digits, or C + letter + 7 digits; 往来台湾通行证: L + 8 digits;
         // older booklets: W + 8 digits.
-        [b'C' | b'L' | b'W', rest @ ..] if rest.len() == 8 && all_digits(rest) => {
-            Some(Kind::TravelPermit)
-        }
-        [b'C', l, rest @ ..] if serial_letter(*l) && rest.len() == 7 && all_digits(rest) => {
-            Some(Kind::TravelPermit)
-        }
+        [b'C' | b'L' | b'W', rest @ ..] if rest.len() == 8 && all_digits(rest) => Some(Kind::TravelPermit),
+        [b'C', l, rest @ ..] if serial_letter(*l) && rest.len() == 7 && all_digits(rest) => Some(Kind::TravelPermit),
         _ => None,
     }
 }
@@ -61,44 +53,23 @@ mod tests {
 
     #[test]
     fn passport_shapes() {
-        for p in [
-            "G12345678",
-            "E12345678",
-            "EF1260892",
-            "DE1234567",
-            "SE1234567",
-            "PE1234567",
-            "K12345678",
-            "MA1234567",
-        ] {
+        for p in
+            ["G12345678", "E12345678", "EF1260892", "DE1234567", "SE1234567", "PE1234567", "K12345678", "MA1234567"]
+        {
             assert_eq!(classify(p.as_bytes()), Some(Kind::Passport), "{p}");
         }
     }
 
     #[test]
     fn permit_shapes() {
-        for p in [
-            "H12345678",
-            "M1234567801",
-            "C12345678",
-            "CA1234567",
-            "L12345678",
-        ] {
+        for p in ["H12345678", "M1234567801", "C12345678", "CA1234567", "L12345678"] {
             assert_eq!(classify(p.as_bytes()), Some(Kind::TravelPermit), "{p}");
         }
     }
 
     #[test]
     fn non_shapes() {
-        for p in [
-            "EI1234567",
-            "E1234567",
-            "E123456789",
-            "e12345678",
-            "X12345678",
-            "EO1234567",
-            "ABC123",
-        ] {
+        for p in ["EI1234567", "E1234567", "E123456789", "e12345678", "X12345678", "EO1234567", "ABC123"] {
             assert_eq!(classify(p.as_bytes()), None, "{p}");
         }
     }

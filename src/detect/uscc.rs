@@ -3,9 +3,7 @@
 //! natural persons) are reported, as `uscc_individual`.
 
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 
 fn index(c: u8) -> Option<u32> {
@@ -73,12 +71,7 @@ mod tests {
         ] {
             assert!(is_valid(v.as_bytes()), "{v}");
         }
-        for v in [
-            "91110000600037341N",
-            "A1110000600037341L",
-            "9111000060003IOZSV",
-            "12345",
-        ] {
+        for v in ["91110000600037341N", "A1110000600037341L", "9111000060003IOZSV", "12345"] {
             assert!(!is_valid(v.as_bytes()), "{v}");
         }
         assert!(is_individual(b"92340602MA2PBQAH7E"));

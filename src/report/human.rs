@@ -21,11 +21,7 @@ impl Style {
 }
 
 /// Writes findings and the summary.
-pub fn write(
-    out: &mut dyn Write,
-    outcome: &ScanOutcome,
-    options: &ReportOptions,
-) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions) -> io::Result<()> {
     let style = Style { on: options.color };
     for f in &outcome.findings {
         let tier_color = match f.tier {
@@ -48,11 +44,7 @@ pub fn write(
     }
     let s = &outcome.stats;
     let secs = outcome.elapsed.as_secs_f64();
-    let mbps = if secs > 0.0 {
-        s.bytes_scanned as f64 / 1e6 / secs
-    } else {
-        0.0
-    };
+    let mbps = if secs > 0.0 { s.bytes_scanned as f64 / 1e6 / secs } else { 0.0 };
     if !outcome.findings.is_empty() {
         writeln!(out)?;
     }
@@ -62,16 +54,8 @@ pub fn write(
         "  files scanned: {} ({} bytes), binary skipped: {}, errors: {}, warnings: {}",
         s.files_scanned, s.bytes_scanned, s.binary_skipped, s.errors, s.warnings
     )?;
-    let per_kind: Vec<String> = s
-        .findings_by_kind
-        .iter()
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect();
-    let per_kind = if per_kind.is_empty() {
-        "none".to_string()
-    } else {
-        per_kind.join(", ")
-    };
+    let per_kind: Vec<String> = s.findings_by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let per_kind = if per_kind.is_empty() { "none".to_string() } else { per_kind.join(", ") };
     writeln!(out, "  findings: {} ({per_kind})", s.findings())?;
     writeln!(out, "  elapsed: {secs:.3} s ({mbps:.1} MB/s)")
 }

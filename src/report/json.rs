@@ -60,18 +60,10 @@ fn to_io(e: serde_json::Error) -> io::Error {
 
 /// One JSON document: `{"findings": [...], "summary": {...}}`. Timing is left out so that the
 /// document is identical whatever the thread count.
-pub fn write_document(
-    out: &mut dyn Write,
-    outcome: &ScanOutcome,
-    options: &ReportOptions,
-) -> io::Result<()> {
+pub fn write_document(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions) -> io::Result<()> {
     let s = &outcome.stats;
     let doc = DocumentOut {
-        findings: outcome
-            .findings
-            .iter()
-            .map(|f| finding_out(f, options))
-            .collect(),
+        findings: outcome.findings.iter().map(|f| finding_out(f, options)).collect(),
         summary: SummaryOut {
             files_scanned: s.files_scanned,
             bytes_scanned: s.bytes_scanned,
@@ -79,11 +71,7 @@ pub fn write_document(
             errors: s.errors,
             warnings: s.warnings,
             findings: s.findings(),
-            findings_by_kind: s
-                .findings_by_kind
-                .iter()
-                .map(|(k, v)| (k.name(), *v))
-                .collect(),
+            findings_by_kind: s.findings_by_kind.iter().map(|(k, v)| (k.name(), *v)).collect(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(to_io)?;
@@ -91,11 +79,7 @@ pub fn write_document(
 }
 
 /// One finding object per line.
-pub fn write_lines(
-    out: &mut dyn Write,
-    outcome: &ScanOutcome,
-    options: &ReportOptions,
-) -> io::Result<()> {
+pub fn write_lines(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions) -> io::Result<()> {
     for f in &outcome.findings {
         serde_json::to_writer(&mut *out, &finding_out(f, options)).map_err(to_io)?;
         writeln!(out)?;

@@ -39,20 +39,11 @@ mod tests {
 
     #[test]
     fn masks() {
-        assert_eq!(
-            mask(Kind::IdCard, "11010519491231002X", 0),
-            "110105********002X"
-        );
+        assert_eq!(mask(Kind::IdCard, "11010519491231002X", 0), "110105********002X");
         assert_eq!(mask(Kind::Mobile, "13800138000", 0), "138****8000");
-        assert_eq!(
-            mask(Kind::BankCard, "6222020000000001230", 0),
-            "622202*********1230"
-        );
+        assert_eq!(mask(Kind::BankCard, "6222020000000001230", 0), "622202*********1230");
         assert_eq!(mask(Kind::Email, "zhangsan@qq.com", 0), "z***@qq.com");
-        assert_eq!(
-            mask(Kind::Address, "北京市朝阳区建国路88号", 6),
-            "北京市朝阳区******"
-        );
+        assert_eq!(mask(Kind::Address, "北京市朝阳区建国路88号", 6), "北京市朝阳区******");
         assert_eq!(mask(Kind::Passport, "E12345678", 0), "E1*****78");
     }
 }

@@ -32,11 +32,7 @@ pub struct ReportOptions {
 }
 
 /// Writes the outcome in the chosen format.
-pub fn write_report(
-    out: &mut dyn Write,
-    outcome: &ScanOutcome,
-    options: &ReportOptions,
-) -> io::Result<()> {
+pub fn write_report(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions) -> io::Result<()> {
     match options.format {
         Format::Human => human::write(out, outcome, options),
         Format::Json => json::write_document(out, outcome, options),

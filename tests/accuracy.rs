@@ -1,0 +1,127 @@
+//! Line-level precision and recall on generated, labelled exports of every format (CSV with
+//! headers, SQL dump, JSON lines, logs, Chinese prose, source fixtures, a GBK file and a UTF-16
+//! file), run through the whole engine: walk, decode, detect, position.
+
+use piiscan::synth::{document, render, DocFormat, LabeledLine, Rng};
+use piiscan::{Kind, ScanConfig};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+#[derive(Default, Debug, Clone, Copy)]
+struct Counts {
+    tp: u64,
+    fp: u64,
+    fn_: u64,
+}
+
+impl Counts {
+    fn precision(self) -> f64 {
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
+    }
+    fn recall(self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
+    }
+}
+
+fn write_corpus(dir: &Path) -> BTreeMap<String, Vec<LabeledLine>> {
+    let mut files = BTreeMap::new();
+    for (i, format) in DocFormat::ALL.into_iter().enumerate() {
+        let mut rng = Rng::new(0xC0FFEE + i as u64);
+        let lines = document(format, 1500, &mut rng);
+        let path = dir.join(format!("export.{}", format.extension()));
+        std::fs::write(&path, render(&lines)).expect("write corpus");
+        files.insert(path.display().to_string(), lines);
+    }
+    // An old Chinese export in GBK, and a UTF-16 file with BOM.
+    let mut rng = Rng::new(7);
+    let lines = document(DocFormat::Csv, 800, &mut rng);
+    let text = render(&lines);
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    let path = dir.join("legacy_gbk.csv");
+    std::fs::write(&path, &gbk).expect("write gbk");
+    files.insert(path.display().to_string(), lines);
+    let lines = document(DocFormat::Prose, 400, &mut rng);
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in render(&lines).encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let path = dir.join("notes_utf16.txt");
+    std::fs::write(&path, &utf16).expect("write utf16");
+    files.insert(path.display().to_string(), lines);
+    files
+}
+
+#[test]
+fn precision_and_recall_meet_the_bar_on_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let truth = write_corpus(dir.path());
+    let outcome = piiscan::run(&ScanConfig { paths: vec![dir.path().to_path_buf()], ..ScanConfig::default() })
+        .expect("scan runs");
+    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+
+    let mut predicted: BTreeMap<(String, u64), BTreeSet<Kind>> = BTreeMap::new();
+    for f in &outcome.findings {
+        predicted.entry((f.path.clone(), f.line)).or_default().insert(f.kind);
+    }
+    let mut counts: BTreeMap<Kind, Counts> = BTreeMap::new();
+    let mut examples: BTreeMap<Kind, Vec<String>> = BTreeMap::new();
+    for (path, lines) in &truth {
+        for (i, line) in lines.iter().enumerate() {
+            let got = predicted.get(&(path.clone(), i as u64 + 1)).cloned().unwrap_or_default();
+            for kind in Kind::ALL {
+                let (want, have) = (line.kinds.contains(&kind), got.contains(&kind));
+                let c = counts.entry(kind).or_default();
+                match (want, have) {
+                    (true, true) => c.tp += 1,
+                    (false, true) => c.fp += 1,
+                    (true, false) => c.fn_ += 1,
+                    (false, false) => {}
+                }
+                if want != have {
+                    let e = examples.entry(kind).or_default();
+                    if e.len() < 5 {
+                        e.push(format!("{} {}: {}", if have { "FP" } else { "FN" }, path, line.text));
+                    }
+                }
+            }
+        }
+    }
+    let bars = [
+        (Kind::IdCard, 0.99),
+        (Kind::Mobile, 0.99),
+        (Kind::BankCard, 0.99),
+        (Kind::Email, 0.99),
+        (Kind::Passport, 0.95),
+        (Kind::Address, 0.9),
+    ];
+    let mut report = String::new();
+    let mut ok = true;
+    for (kind, bar) in bars {
+        let c = counts.get(&kind).copied().unwrap_or_default();
+        report.push_str(&format!(
+            "{kind:<10} tp {:>5} fp {:>4} fn {:>4} precision {:.4} recall {:.4}\n",
+            c.tp,
+            c.fp,
+            c.fn_,
+            c.precision(),
+            c.recall()
+        ));
+        assert!(c.tp > 50, "too few {kind} in the corpus to measure");
+        ok &= c.precision() >= bar && c.recall() >= bar;
+        {
+            for e in examples.get(&kind).into_iter().flatten() {
+                report.push_str(&format!("    {e}\n"));
+            }
+        }
+    }
+    println!("{report}");
+    assert!(ok, "accuracy below the bar:\n{report}");
+}

@@ -5,6 +5,7 @@
 
 use crate::finding::{Category, Detection, Kind, Tier};
 use memchr::memchr_iter;
+use std::collections::HashSet;
 
 /// How ID numbers and home addresses are tiered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,19 +38,14 @@ fn identifies_holder(kind: Kind) -> bool {
 /// `detections` must be sorted by start offset.
 pub fn classify(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Vec<(Category, Tier)> {
     let lines = line_numbers(text, detections);
+    let holder_lines: HashSet<u64> =
+        detections.iter().zip(&lines).filter(|(d, _)| identifies_holder(d.kind)).map(|(_, &l)| l).collect();
     detections
         .iter()
         .zip(&lines)
-        .map(|(d, &line)| {
+        .map(|(d, line)| {
             let tier = match d.kind {
-                Kind::BankCard => {
-                    let holder = detections.iter().zip(&lines).any(|(o, &l)| l == line && identifies_holder(o.kind));
-                    if holder {
-                        Tier::A
-                    } else {
-                        Tier::C
-                    }
-                }
+                Kind::BankCard if holder_lines.contains(line) => Tier::A,
                 Kind::IdCard | Kind::Address if policy == TierPolicy::Strict => Tier::B,
                 _ => Tier::C,
             };

@@ -31,6 +31,36 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Write a synthetic, labelled-by-construction export to stdout (benchmarks, demos).
+    #[command(hide = true)]
+    Generate {
+        /// Document format.
+        #[arg(long, value_enum, default_value_t = DocArg::Csv)]
+        format: DocArg,
+        /// Number of records.
+        #[arg(long, default_value_t = 1000)]
+        rows: usize,
+        /// Random seed; the same seed gives the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Synthetic document formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocArg {
+    /// CSV with a header.
+    Csv,
+    /// SQL dump.
+    Sql,
+    /// JSON lines.
+    Jsonl,
+    /// Application log.
+    Log,
+    /// Chinese prose.
+    Prose,
+    /// Source code with fixtures.
+    Source,
 }
 
 /// Output format.

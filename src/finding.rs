@@ -204,8 +204,9 @@ pub struct Detection {
 /// A finding as reported: a detection with its position, category and tier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// The path as given on the command line joined with the path below it.
-    pub path: String,
+    /// The path as given on the command line joined with the path below it (shared by all
+    /// findings of a file).
+    pub path: std::sync::Arc<str>,
     /// 1-based line number.
     pub line: u64,
     /// 1-based column, in characters.

@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, ColorArg, Command, FormatArg, ScanArgs, TierPolicyArg};
+use cli::{Cli, ColorArg, Command, DocArg, FormatArg, ScanArgs, TierPolicyArg};
 use piiscan::report::{write_report, Format, ReportOptions};
 use piiscan::{rules, Exit, ScanConfig, TierPolicy};
 use std::io::{BufWriter, IsTerminal, Write};
@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Rules { check } => rules_command(check),
+        Command::Generate { format, rows, seed } => generate(format, rows, seed),
     };
     ExitCode::from(exit as u8)
 }
@@ -108,5 +109,34 @@ fn rules_command(check: bool) -> Exit {
         Exit::Clean
     } else {
         Exit::Findings
+    }
+}
+
+fn generate(format: DocArg, rows: usize, seed: u64) -> Exit {
+    use piiscan::synth::{document, DocFormat, Rng};
+    let format = match format {
+        DocArg::Csv => DocFormat::Csv,
+        DocArg::Sql => DocFormat::Sql,
+        DocArg::Jsonl => DocFormat::Jsonl,
+        DocArg::Log => DocFormat::Log,
+        DocArg::Prose => DocFormat::Prose,
+        DocArg::Source => DocFormat::Source,
+    };
+    let mut rng = Rng::new(seed);
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    // Generate in batches so memory stays flat for multi-gigabyte corpora.
+    let mut left = rows;
+    while left > 0 {
+        let batch = left.min(10_000);
+        for line in document(format, batch, &mut rng) {
+            if writeln!(out, "{}", line.text).is_err() {
+                return Exit::Clean;
+            }
+        }
+        left -= batch;
+    }
+    match out.flush() {
+        Ok(()) => Exit::Clean,
+        Err(_) => Exit::Incomplete,
     }
 }

@@ -109,6 +109,18 @@ impl CandidateScanner {
                 i += 1;
                 continue;
             }
+            if class == LETTER {
+                // Most tokens in text are words: skip a letters-only token without normalising it.
+                let mut end = i + 1;
+                while end < n && CLASS[text[end] as usize] == LETTER {
+                    end += 1;
+                }
+                let next = text.get(end).map_or(OTHER, |&b| CLASS[b as usize]);
+                if next == OTHER || (next == FULLWIDTH_LEAD && fullwidth_digit_at(text, end).is_none()) {
+                    i = end;
+                    continue;
+                }
+            }
             chain.groups.clear();
             chain.normalized.clear();
             let mut any_digit = false;

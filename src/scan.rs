@@ -98,7 +98,7 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         outcome.findings.extend(r.findings);
         outcome.problems.extend(r.problems);
     }
-    outcome.findings.sort_by(|a, b| (a.path.as_str(), a.offset, a.kind).cmp(&(b.path.as_str(), b.offset, b.kind)));
+    outcome.findings.sort_by(|a, b| (&*a.path, a.offset, a.kind).cmp(&(&*b.path, b.offset, b.kind)));
     outcome.problems.sort_by(|a, b| a.path.cmp(&b.path));
     outcome.stats.errors = outcome.problems.iter().filter(|p| p.incomplete).count() as u64;
     outcome.stats.warnings = outcome.problems.len() as u64 - outcome.stats.errors;
@@ -132,6 +132,7 @@ pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy) -> FileRe
 
 /// Attaches positions, categories and tiers to a file's detections.
 pub fn findings(path: &str, source: &Source, detections: &[Detection], policy: TierPolicy) -> Vec<Finding> {
+    let path: std::sync::Arc<str> = path.into();
     let text = source.text();
     let classes = classify(text, detections, policy);
     let mut out = Vec::with_capacity(detections.len());
@@ -147,7 +148,7 @@ pub fn findings(path: &str, source: &Source, detections: &[Detection], policy: T
         let offset = source.original_offset(d.start);
         let end = source.original_offset(d.end);
         out.push(Finding {
-            path: path.to_string(),
+            path: path.clone(),
             line,
             column,
             offset: offset as u64,

@@ -188,7 +188,7 @@ pub fn classify(raw: Bytes) -> Loaded {
 /// Byte length of the GB18030 character starting at `bytes[0]`.
 fn gb18030_char_len(bytes: &[u8]) -> usize {
     match bytes {
-        [b, ..] if *b < 0x80 || *b == 0x80 || *b == 0xFF => 1,
+        [b, ..] if *b <= 0x80 || *b == 0xFF => 1,
         [_, b2, ..] if (0x30..=0x39).contains(b2) => 4,
         _ => 2,
     }
@@ -233,7 +233,7 @@ fn decode_utf16(raw: Bytes, encoding: Encoding, bom_len: usize) -> Source {
     if bom_len > 0 {
         map.push(0, bom_len);
     }
-                    // Replacement characters stand for one unpaired 16-bit unit each.
+    // Replacement characters stand for one unpaired 16-bit unit each.
     for c in text.chars() {
         let units = if c == '\u{FFFD}' { 1 } else { c.len_utf16() };
         map.push(c.len_utf8(), units * 2);

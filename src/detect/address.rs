@@ -72,16 +72,18 @@ pub fn find(text: &[u8], out: &mut Vec<AddressMatch>) {
             i += 1;
             continue;
         }
-        let mut levels = vec![level];
+        // Administrative names nest downwards (province, prefecture, county); a name after the
+        // county, or one at the same level, belongs to the street part (市南区香港中路).
+        let mut levels = 1;
+        let mut deepest = level;
         let mut j = i + 1;
-        while j < matches.len() && matches[j].0 == end {
+        while j < matches.len() && matches[j].0 == end && matches[j].2 > deepest {
             end = matches[j].1;
-            if !levels.contains(&matches[j].2) {
-                levels.push(matches[j].2);
-            }
+            deepest = matches[j].2;
+            levels += 1;
             j += 1;
         }
-        match extend(text, start, end, levels.len()) {
+        match extend(text, start, end, levels) {
             Some(found) => {
                 covered_until = found.end;
                 out.push(found);
@@ -94,9 +96,12 @@ pub fn find(text: &[u8], out: &mut Vec<AddressMatch>) {
 
 /// Extends an administrative run over the street part and decides whether it is an address.
 fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> Option<AddressMatch> {
-    let rest = std::str::from_utf8(&text[admin_end..])
-        .or_else(|e| std::str::from_utf8(&text[admin_end..admin_end + e.valid_up_to()]))
-        .ok()?;
+    // Only the next few dozen characters can belong to this address; never look further.
+    let window = &text[admin_end..text.len().min(admin_end + MAX_BODY_CHARS * 4)];
+    let rest = match std::str::from_utf8(window) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).ok()?,
+    };
     let body: Vec<(usize, char)> =
         rest.char_indices().take_while(|&(_, c)| is_body_char(c)).take(MAX_BODY_CHARS).collect();
     let body_str: String = body.iter().map(|&(_, c)| c).collect();
@@ -173,6 +178,7 @@ mod tests {
             ["浙江杭州西湖区文三路478号华星时代广场A座1201室"]
         );
         assert_eq!(addresses("河北省保定市清苑区东闾乡北王庄村"), ["河北省保定市清苑区东闾乡北王庄村"]);
+        assert_eq!(addresses("山东省青岛市市南区香港中路10号"), ["山东省青岛市市南区香港中路10号"]);
     }
 
     #[test]

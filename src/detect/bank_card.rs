@@ -24,6 +24,9 @@ pub fn check(digits: &str) -> Option<CardCheck> {
     }
     let luhn = luhn_valid(digits.as_bytes());
     match bins().lookup(digits) {
+        // Legacy proprietary BINs outside the ISO 7812 card ranges (103 ABC, 18572 KMRCU, 9558
+        // ICBC) issue one length only; any other length there is some other number.
+        Some(bin) if bin.length != digits.len() && !matches!(digits.as_bytes()[0], b'3'..=b'6') => None,
         Some(bin) => Some(CardCheck { luhn, length_matches_bin: bin.length == digits.len(), known_bin: true }),
         None if digits.starts_with("62") && digits.len() >= 16 => {
             Some(CardCheck { luhn, length_matches_bin: false, known_bin: false })
@@ -69,6 +72,7 @@ mod tests {
         assert!(c.luhn && c.length_matches_bin);
         assert!(!check("6222021234567890123").expect("BIN known").luhn);
         assert_eq!(check("1234567890123456"), None);
+        assert_eq!(check("185726412521178"), None, "18572 cards are 18 digits long");
         let unionpay = check("6258020000001234").expect("UnionPay range");
         assert!(unionpay.luhn && !unionpay.known_bin);
         assert_eq!(check("62220200000000012301"), None);

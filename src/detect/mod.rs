@@ -95,20 +95,24 @@ fn strength(kind: Kind) -> u8 {
 
 fn resolve_overlaps(out: &mut Vec<Detection>) {
     out.sort_by_key(|d| (d.start, std::cmp::Reverse(d.end)));
+    let rank = |d: &Detection| (strength(d.kind), d.end - d.start);
     let mut keep = vec![true; out.len()];
+    // Sorted by start, so the detections overlapping `i` from the right are the ones that start
+    // before it ends: a short forward walk, not a pass over the whole file.
     for i in 0..out.len() {
-        for j in 0..out.len() {
-            if i == j || !keep[j] || out[i].kind == Kind::Address || out[j].kind == Kind::Address {
-                continue;
+        if out[i].kind == Kind::Address {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < out.len() && out[j].start < out[i].end {
+            if out[j].kind != Kind::Address {
+                if rank(&out[i]) < rank(&out[j]) {
+                    keep[i] = false;
+                } else {
+                    keep[j] = false;
+                }
             }
-            let overlap = out[i].start < out[j].end && out[j].start < out[i].end;
-            if overlap
-                && (strength(out[i].kind), out[i].end - out[i].start)
-                    < (strength(out[j].kind), out[j].end - out[j].start)
-            {
-                keep[i] = false;
-                break;
-            }
+            j += 1;
         }
     }
     let mut k = 0;

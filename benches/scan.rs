@@ -1,1 +1,79 @@
-fn main() {}
+//! Throughput benches on corpora generated from a fixed seed at bench time (never committed):
+//! a PII-dense CSV dump, an application log, Chinese prose, and a tree of many small source
+//! files. One group per layer: the candidate finder alone, the full detector, a regex baseline
+//! with the ASCII ID-or-mobile pattern ripgrep users would write, and whole-file scanning.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use piiscan::detect::{DetectOptions, Detector};
+use piiscan::matcher::{CandidateScanner, Chain};
+use piiscan::synth::{document, render, DocFormat, Rng};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn corpus(format: DocFormat, rows: usize) -> Vec<u8> {
+    let mut rng = Rng::new(20_261_126);
+    render(&document(format, rows, &mut rng)).into_bytes()
+}
+
+fn corpora() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("csv_dump", corpus(DocFormat::Csv, 40_000)),
+        ("log", corpus(DocFormat::Log, 60_000)),
+        ("prose", corpus(DocFormat::Prose, 60_000)),
+    ]
+}
+
+fn configure(c: &mut Criterion) -> criterion::BenchmarkGroup<'_, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group("layers");
+    g.sample_size(10).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    g
+}
+
+fn layers(c: &mut Criterion) {
+    let corpora = corpora();
+    let detector = Detector::new(DetectOptions::default());
+    let baseline = regex::bytes::Regex::new(
+        r"(?-u)(?:^|[^0-9A-Za-z])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx]|1[3-9][0-9]{9})(?:[^0-9A-Za-z]|$)",
+    )
+    .expect("baseline regex");
+    let mut g = configure(c);
+    for (name, text) in &corpora {
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_with_input(BenchmarkId::new("candidates", name), text, |b, text| {
+            let scanner = CandidateScanner::new();
+            let mut chain = Chain::default();
+            b.iter(|| {
+                let mut n = 0usize;
+                scanner.scan(black_box(text), &mut chain, |c| n += c.groups.len());
+                n
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("detect", name), text, |b, text| {
+            b.iter(|| detector.detect(black_box(text)).len())
+        });
+        g.bench_with_input(BenchmarkId::new("regex_baseline", name), text, |b, text| {
+            b.iter(|| baseline.find_iter(black_box(text)).count())
+        });
+    }
+    g.finish();
+}
+
+fn small_files(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng::new(7);
+    let mut total = 0u64;
+    for i in 0..400 {
+        let text = render(&document(DocFormat::Source, 40, &mut rng));
+        total += text.len() as u64;
+        std::fs::write(dir.path().join(format!("m{i:03}.py")), text).expect("write");
+    }
+    let config = piiscan::ScanConfig { paths: vec![dir.path().to_path_buf()], threads: Some(1), ..Default::default() };
+    let mut g = c.benchmark_group("tree");
+    g.sample_size(10).measurement_time(Duration::from_secs(3));
+    g.throughput(Throughput::Bytes(total));
+    g.bench_function("source_tree_400_files_j1", |b| b.iter(|| piiscan::run(&config).map(|o| o.findings.len())));
+    g.finish();
+}
+
+criterion_group!(benches, layers, small_files);
+criterion_main!(benches);

@@ -69,7 +69,7 @@ fn precision_and_recall_meet_the_bar_on_every_format() {
 
     let mut predicted: BTreeMap<(String, u64), BTreeSet<Kind>> = BTreeMap::new();
     for f in &outcome.findings {
-        predicted.entry((f.path.clone(), f.line)).or_default().insert(f.kind);
+        predicted.entry((f.path.to_string(), f.line)).or_default().insert(f.kind);
     }
     let mut counts: BTreeMap<Kind, Counts> = BTreeMap::new();
     let mut examples: BTreeMap<Kind, Vec<String>> = BTreeMap::new();

@@ -102,46 +102,49 @@ fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> O
         Ok(s) => s,
         Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).ok()?,
     };
-    let body: Vec<(usize, char)> =
-        rest.char_indices().take_while(|&(_, c)| is_body_char(c)).take(MAX_BODY_CHARS).collect();
-    let body_str: String = body.iter().map(|&(_, c)| c).collect();
-    let byte_end_of = |char_idx: usize| -> usize {
-        body.get(char_idx).map_or_else(|| body.last().map_or(0, |&(o, c)| o + c.len_utf8()), |&(o, _)| o)
-    };
-    let chars: Vec<char> = body_str.chars().collect();
+    let body_end = rest
+        .char_indices()
+        .take(MAX_BODY_CHARS)
+        .find(|&(_, c)| !is_body_char(c))
+        .map_or_else(|| rest.char_indices().nth(MAX_BODY_CHARS).map_or(rest.len(), |(o, _)| o), |(o, _)| o);
+    let body = &rest[..body_end];
+    // Ends are byte offsets into `body`.
     let (mut road_end, mut door_end, mut estate_end, mut township) = (None, None, None, false);
-    let mut k = 0;
-    while k < chars.len() {
-        let tail: String = chars[k..].iter().collect();
+    let mut prev: Option<char> = None;
+    let mut iter = body.char_indices().peekable();
+    while let Some((off, c)) = iter.next() {
+        let tail = &body[off..];
         if let Some(s) = ROAD_SUFFIXES.iter().find(|s| tail.starts_with(**s)) {
             // A road needs a name of its own: 上海路 right after 上海 is the place, not a road.
-            if k > 0 && !is_digit_char(chars[k - 1]) {
-                road_end = Some(k + s.chars().count());
+            if prev.is_some_and(|p| !is_digit_char(p)) {
+                road_end = Some(off + s.len());
             }
         }
-        if let Some(s) = ESTATE_MARKERS.iter().find(|s| tail.starts_with(**s)) {
-            if k > 0 {
-                estate_end = Some(k + s.chars().count());
+        if off > 0 {
+            if let Some(s) = ESTATE_MARKERS.iter().find(|s| tail.starts_with(**s)) {
+                estate_end = Some(off + s.len());
             }
+            township |= TOWNSHIP_MARKERS.iter().any(|s| tail.starts_with(*s));
         }
-        if k > 0 && TOWNSHIP_MARKERS.iter().any(|s| tail.starts_with(*s)) {
-            township = true;
-        }
-        if is_digit_char(chars[k]) {
-            let digits_start = k;
-            while k < chars.len() && (is_digit_char(chars[k]) || chars[k] == '-' || chars[k] == '－') {
-                k += 1;
+        if is_digit_char(c) {
+            let ordinal = prev == Some('第');
+            let mut after = off + c.len_utf8();
+            while let Some(&(o, d)) = iter.peek() {
+                if !(is_digit_char(d) || d == '-' || d == '－') {
+                    break;
+                }
+                after = o + d.len_utf8();
+                prev = Some(d);
+                iter.next();
             }
-            let after: String = chars[k..].iter().collect();
-            let ordinal = digits_start > 0 && chars[digits_start - 1] == '第';
-            if let Some(s) = DOOR_SUFFIXES.iter().find(|s| after.starts_with(**s)) {
+            if let Some(s) = DOOR_SUFFIXES.iter().find(|s| body[after..].starts_with(**s)) {
                 if !ordinal {
-                    door_end = Some(k + s.chars().count());
+                    door_end = Some(after + s.len());
                 }
             }
             continue;
         }
-        k += 1;
+        prev = Some(c);
     }
     let is_address = (door_end.is_some()
         && (admin_levels >= 2 || road_end.is_some() || estate_end.is_some() || township))
@@ -151,9 +154,8 @@ fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> O
         return None;
     }
     let last = [road_end, door_end, estate_end].into_iter().flatten().max()?;
-    let end = admin_end + byte_end_of(last);
     let admin_chars = std::str::from_utf8(&text[start..admin_end]).map_or(0, |s| s.chars().count());
-    Some(AddressMatch { start, end, admin_chars, has_door_number: door_end.is_some() })
+    Some(AddressMatch { start, end: admin_end + last, admin_chars, has_door_number: door_end.is_some() })
 }
 
 #[cfg(test)]

@@ -54,9 +54,13 @@ impl<'t> Context<'t> {
         let line_end = memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |p| end + p);
         // A value with a key of its own (`"sku": "E12345678"`, `护照号码：E12345678`) is judged
         // by that key alone: another field's keyword elsewhere on the line says nothing about it.
-        let label = lower(label_before(&self.text[line_start..start]));
-        if !label.is_empty() {
-            return matches(&label);
+        let label = label_before(&self.text[line_start..start]);
+        let label_text = lower(label.text);
+        if matches(&label_text) {
+            return true;
+        }
+        if label.is_key && !label_text.is_empty() {
+            return false;
         }
         if let Some(name) = self.column_name(line_start, start) {
             return matches(name);
@@ -71,7 +75,7 @@ impl<'t> Context<'t> {
     pub fn has_negative_label(&self, start: usize) -> bool {
         let words = keywords().get(KeywordSet::NotPersonal);
         let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
-        let label = lower(label_before(&self.text[line_start..start]));
+        let label = lower(label_before(&self.text[line_start..start]).text);
         if words.iter().any(|w| label.contains(w.as_str())) {
             return true;
         }
@@ -112,29 +116,58 @@ impl<'t> Context<'t> {
     }
 }
 
+/// What stands immediately before a value.
+struct Label<'a> {
+    /// The word or key, possibly empty.
+    text: &'a [u8],
+    /// Whether a key-value separator (`=`, `:`, `：`, a quote) stood between it and the value, so
+    /// that it names this value rather than being just the previous word.
+    is_key: bool,
+}
+
+/// CJK punctuation that ends a label when walking backwards.
+const CJK_STOPS: &[char] = &['，', '。', '；', '、', '（', '）', '“', '”', '：', '！', '？', '【', '】', '《', '》'];
+
 /// The key immediately before a value: skip separators (`=`, `:`, quotes, spaces), then take
-/// the run of letters, digits, `_`, `-` and non-ASCII characters before them (at most 48 bytes).
-fn label_before(prefix: &[u8]) -> &[u8] {
+/// the run of letters, digits, `_`, `-` and non-punctuation CJK characters before them (at most
+/// 48 bytes).
+fn label_before(prefix: &[u8]) -> Label<'_> {
     let mut end = prefix.len();
-    let mut skipped = 0;
-    while end > 0 && skipped < 8 && matches!(prefix[end - 1], b'=' | b':' | b'"' | b'\'' | b' ' | b'\t' | b'#') {
-        end -= 1;
-        skipped += 1;
-    }
-    // Full-width colon (U+FF1A, EF BC 9A) is the usual separator in Chinese text.
-    if end >= 3 && &prefix[end - 3..end] == "：".as_bytes() {
-        end -= 3;
-    }
-    let mut start = end;
-    while start > 0 && end - start < 48 {
-        let b = prefix[start - 1];
-        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80 {
-            start -= 1;
+    let mut is_key = false;
+    for _ in 0..8 {
+        if end >= 3 && &prefix[end - 3..end] == "：".as_bytes() {
+            end -= 3;
+            is_key = true;
+        } else if end > 0 && matches!(prefix[end - 1], b'=' | b':' | b'"' | b'\'') {
+            end -= 1;
+            is_key = true;
+        } else if end > 0 && matches!(prefix[end - 1], b' ' | b'\t' | b'#') {
+            end -= 1;
         } else {
             break;
         }
     }
-    &prefix[start..end]
+    let mut start = end;
+    while start > 0 && end - start < 48 {
+        let b = prefix[start - 1];
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+            start -= 1;
+        } else if b >= 0x80 {
+            let mut char_start = start - 1;
+            while char_start > 0 && (prefix[char_start] & 0xC0) == 0x80 {
+                char_start -= 1;
+            }
+            let stop = std::str::from_utf8(&prefix[char_start..start])
+                .map_or(true, |s| s.chars().next().is_some_and(|c| CJK_STOPS.contains(&c)));
+            if stop || end - char_start > 48 {
+                break;
+            }
+            start = char_start;
+        } else {
+            break;
+        }
+    }
+    Label { text: &prefix[start..end], is_key }
 }
 
 /// Counts delimiters outside quotes: the 0-based field index at the end of `prefix`.
@@ -234,6 +267,9 @@ mod tests {
         assert!(!ctx_has("护照\nE12345678", "E12345678", KeywordSet::Passport));
         assert!(ctx_has("我的护照E12345678", "E12345678", KeywordSet::Passport));
         assert!(ctx_has("E12345678（护照）", "E12345678", KeywordSet::Passport));
+        assert!(ctx_has("his passport number E12345678.", "E12345678", KeywordSet::Passport));
+        assert!(ctx_has("需要护照，护照号码：E12345678", "E12345678", KeywordSet::Passport));
+        assert!(!ctx_has("护照已还，订单号：E12345678", "E12345678", KeywordSet::Passport));
         assert!(!ctx_has("{\"passportNo\":\"E1\",\"sku\":\"E12345678\"}", "E12345678", KeywordSet::Passport));
     }
 

@@ -311,7 +311,10 @@ fn digits_alone(
     match s.len() {
         11 => {
             if let Some(conf) = mobile::validate(s) {
-                push(Kind::Mobile, start, s.to_string(), conf);
+                // An 11-digit number labelled as an order or trace number is one.
+                if !ctx.has_negative_label(start) {
+                    push(Kind::Mobile, start, s.to_string(), conf);
+                }
             }
         }
         13 | 15 if mobile::strip_country_code(s).is_some() => {

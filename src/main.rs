@@ -128,7 +128,9 @@ fn generate(format: DocArg, rows: usize, seed: u64) -> Exit {
     let mut left = rows;
     while left > 0 {
         let batch = left.min(10_000);
-        for line in document(format, batch, &mut rng) {
+        // One CSV header for the whole file, not one per batch.
+        let skip = usize::from(format == DocFormat::Csv && left < rows);
+        for line in document(format, batch, &mut rng).into_iter().skip(skip) {
             if writeln!(out, "{}", line.text).is_err() {
                 return Exit::Clean;
             }

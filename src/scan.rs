@@ -144,7 +144,11 @@ pub fn findings(path: &str, source: &Source, detections: &[Detection], policy: T
             line_start = pos + nl + 1;
         }
         pos = upto;
-        let column = 1 + text[line_start..d.start].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+        let mut column = 1 + text[line_start..d.start].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+        // A UTF-8 byte-order mark is not a character anyone sees.
+        if line_start == 0 && text.starts_with("\u{feff}".as_bytes()) {
+            column -= 1;
+        }
         let offset = source.original_offset(d.start);
         let end = source.original_offset(d.end);
         out.push(Finding {

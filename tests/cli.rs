@@ -102,6 +102,17 @@ fn positions_refer_to_original_bytes_and_characters() {
 }
 
 #[test]
+fn byte_order_mark_is_not_a_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bom.csv");
+    std::fs::write(&path, "\u{feff}手机13800138000\r\n").expect("write");
+    let out = piiscan().args(["scan", "--format", "jsonl"]).arg(&path).output().expect("run");
+    let rows = jsonl(&out.stdout);
+    assert_eq!(rows[0]["column"], 3);
+    assert_eq!(rows[0]["offset"], 9);
+}
+
+#[test]
 fn gbk_offsets_point_into_the_file_on_disk() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("old.csv");

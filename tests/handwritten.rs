@@ -74,8 +74,14 @@ const CASES: &[(&str, &[&str])] = &[
     ("我在广州市读了4年书", &[]),
     ("北京市2024年第3号令", &[]),
     // Mixed record lines.
-    ("张三|320582198812121231|13800138000|6226090000123451|江苏省苏州市姑苏区人民路100号", &["id_card", "mobile", "bank_card", "address"]),
-    ("INSERT INTO u VALUES (1,'李四','150102197001010028','18612345678','lisi@qq.com');", &["id_card", "mobile", "email"]),
+    (
+        "张三|320582198812121231|13800138000|6226090000123451|江苏省苏州市姑苏区人民路100号",
+        &["id_card", "mobile", "bank_card", "address"],
+    ),
+    (
+        "INSERT INTO u VALUES (1,'李四','150102197001010028','18612345678','lisi@qq.com');",
+        &["id_card", "mobile", "email"],
+    ),
 ];
 
 #[test]

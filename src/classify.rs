@@ -26,6 +26,8 @@ pub fn category(kind: Kind) -> Category {
         Kind::Mobile | Kind::MobileMasked | Kind::Email => Category::Contact,
         Kind::BankCard => Category::Property,
         Kind::Address => Category::Address,
+        // User kinds carry their own class on each detection; this is only a fallback.
+        Kind::Custom(_) => Category::Identity,
     }
 }
 
@@ -44,6 +46,9 @@ pub fn classify(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Ve
         .iter()
         .zip(&lines)
         .map(|(d, line)| {
+            if let Some(class) = d.fixed_class {
+                return class;
+            }
             let tier = match d.kind {
                 Kind::BankCard if holder_lines.contains(line) => Tier::A,
                 Kind::IdCard | Kind::Address if policy == TierPolicy::Strict => Tier::B,
@@ -80,6 +85,7 @@ mod tests {
             value: String::new(),
             confidence: Confidence::High,
             public_prefix_chars: 0,
+            fixed_class: None,
         }
     }
 

@@ -30,6 +30,9 @@ pub enum Command {
         /// Run every rule's examples and negative examples through the scanner.
         #[arg(long)]
         check: bool,
+        /// Also list and check the rules of these pattern files.
+        #[arg(long = "patterns", value_name = "FILE")]
+        patterns: Vec<PathBuf>,
     },
     /// Write a synthetic, labelled-by-construction export to stdout (benchmarks, demos).
     #[command(hide = true)]
@@ -121,4 +124,7 @@ pub struct ScanArgs {
     /// How ID numbers and home addresses are tiered.
     #[arg(long, value_enum, default_value_t = TierPolicyArg::Textual)]
     pub tier_policy: TierPolicyArg,
+    /// A pattern file of your own rules (TOML, see README); repeatable.
+    #[arg(long = "patterns", value_name = "FILE")]
+    pub patterns: Vec<PathBuf>,
 }

@@ -16,4 +16,6 @@ pub struct ScanConfig {
     pub include_masked: bool,
     /// How ID numbers and addresses are tiered.
     pub tier_policy: TierPolicy,
+    /// User pattern files that add kinds.
+    pub pattern_files: Vec<PathBuf>,
 }

@@ -48,7 +48,11 @@ impl<'t> Context<'t> {
 
     /// Whether a keyword of `set` is near `span` on its line or names its column.
     pub fn has_keyword(&self, set: KeywordSet, start: usize, end: usize) -> bool {
-        let words = keywords().get(set);
+        self.has_any(keywords().get(set), start, end)
+    }
+
+    /// Like [`Context::has_keyword`] with a caller's lower-cased word list (user rules).
+    pub fn has_any(&self, words: &[String], start: usize, end: usize) -> bool {
         let matches = |s: &str| words.iter().any(|w| s.contains(w.as_str()));
         let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
         let line_end = memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |p| end + p);

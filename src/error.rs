@@ -55,6 +55,9 @@ pub enum ConfigError {
         /// Why it is invalid, and what to use instead.
         reason: String,
     },
+    /// A user pattern file is unreadable or wrong.
+    #[error("{0}")]
+    Rules(#[from] crate::rules::RuleError),
     /// The thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(String),

@@ -30,6 +30,8 @@ pub enum Kind {
     MobileMasked,
     /// An ID number with some characters masked out (`110105********002X`); not a leak.
     IdCardMasked,
+    /// A kind defined by a user pattern file (`--patterns`); the name is the rule's `kind`.
+    Custom(&'static str),
 }
 
 impl Kind {
@@ -60,10 +62,11 @@ impl Kind {
             Kind::UsccIndividual => "uscc_individual",
             Kind::MobileMasked => "mobile_masked",
             Kind::IdCardMasked => "id_card_masked",
+            Kind::Custom(name) => name,
         }
     }
 
-    /// Parses a kind name as written in rule files and on the command line.
+    /// Parses a built-in kind name as written in rule files and on the command line.
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
@@ -117,6 +120,26 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category.
+    pub const ALL: [Category; 11] = [
+        Category::Whereabouts,
+        Category::CommunicationContent,
+        Category::Credit,
+        Category::Property,
+        Category::Accommodation,
+        Category::CommunicationRecords,
+        Category::Health,
+        Category::Transaction,
+        Category::Identity,
+        Category::Contact,
+        Category::Address,
+    ];
+
+    /// Parses a category name.
+    pub fn from_name(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     /// The stable snake_case name used in output.
     pub fn name(self) -> &'static str {
         match self {
@@ -147,6 +170,11 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// Parses a tier letter.
+    pub fn from_name(name: &str) -> Option<Tier> {
+        [Tier::A, Tier::B, Tier::C].into_iter().find(|t| t.name() == name)
+    }
+
     /// The letter used in output.
     pub fn name(self) -> &'static str {
         match self {
@@ -199,6 +227,8 @@ pub struct Detection {
     /// For addresses: how many leading characters of `value` are administrative names that
     /// may be shown unmasked.
     pub public_prefix_chars: usize,
+    /// A fixed category and tier, for kinds defined by user pattern files.
+    pub fixed_class: Option<(Category, Tier)>,
 }
 
 /// A finding as reported: a detection with its position, category and tier.

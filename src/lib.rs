@@ -13,6 +13,8 @@
 //!
 //! Reference tables and rule examples are data in `patterns/`, embedded by [`reference`].
 
+#![warn(missing_docs)]
+
 pub mod classify;
 pub mod config;
 pub mod context;

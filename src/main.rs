@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = match cli.command {
         Command::Scan(args) => scan(args),
-        Command::Rules { check } => rules_command(check),
+        Command::Rules { check, patterns } => rules_command(check, &patterns),
         Command::Generate { format, rows, seed } => generate(format, rows, seed),
     };
     ExitCode::from(exit as u8)
@@ -32,6 +32,7 @@ fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
             TierPolicyArg::Textual => TierPolicy::Textual,
             TierPolicyArg::Strict => TierPolicy::Strict,
         },
+        pattern_files: args.patterns.clone(),
     })
 }
 
@@ -79,21 +80,34 @@ fn scan(args: ScanArgs) -> Exit {
     Exit::for_outcome(&outcome)
 }
 
-fn rules_command(check: bool) -> Exit {
-    let rules = match rules::builtin() {
+fn rules_command(check: bool, pattern_files: &[std::path::PathBuf]) -> Exit {
+    let mut rules = match rules::builtin() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("piiscan: {e}");
             return Exit::Incomplete;
         }
     };
+    let mut custom = Vec::new();
+    for path in pattern_files {
+        match rules::load_user_file(path) {
+            Ok(user) => {
+                rules.extend(user.rules);
+                custom.extend(user.compiled);
+            }
+            Err(e) => {
+                eprintln!("piiscan: {e}");
+                return Exit::Incomplete;
+            }
+        }
+    }
     if !check {
         for r in &rules {
             println!("{:<16} {:<22} tier {}  {}", r.kind, r.category, r.tier, r.description);
         }
         return Exit::Clean;
     }
-    let failures = rules::check_all(&rules);
+    let failures = rules::check_all(&rules, &custom);
     for f in &failures {
         eprintln!("piiscan: {f}");
     }
@@ -102,7 +116,7 @@ fn rules_command(check: bool) -> Exit {
         "{} rules, {} examples: {} passed, {} failed",
         rules.len(),
         examples,
-        examples - failures.len(),
+        examples.saturating_sub(failures.len()),
         failures.len()
     );
     if failures.is_empty() {

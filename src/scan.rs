@@ -76,7 +76,11 @@ pub struct FileResult {
 pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
     let started = Instant::now();
     let (files, walk_errors) = walk(&config.paths, WalkOptions { follow_links: config.follow_links });
-    let detector = Detector::new(DetectOptions { include_masked: config.include_masked });
+    let mut custom = Vec::new();
+    for path in &config.pattern_files {
+        custom.extend(crate::rules::load_user_file(path)?.compiled);
+    }
+    let detector = Detector::with_custom_rules(DetectOptions { include_masked: config.include_masked }, custom);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.unwrap_or(0))
         .build()

@@ -275,3 +275,72 @@ fn examples_tree_reports_the_planted_values_only() {
 fn rules_check_passes() {
     piiscan().args(["rules", "--check"]).assert().success().stdout(predicate::str::contains("0 failed"));
 }
+
+const USER_RULES: &str = r#"
+[[rule]]
+kind = "employee_id"
+category = "identity"
+tier = "C"
+description = "staff numbers in our HR exports"
+regex = 'EMP[0-9]{6}'
+keywords = ["工号", "employee"]
+examples = [{ text = "工号 EMP123456", value = "EMP123456" }]
+negative_examples = [{ text = "EMP123456", why = "no keyword" }]
+
+[[rule]]
+kind = "medical_record_no"
+category = "health"
+tier = "B"
+description = "病案号 with its label"
+regex = '病案号[：:]\s*(?P<value>[0-9]{8})'
+examples = [{ text = "病案号：20240001", value = "20240001" }]
+negative_examples = [{ text = "编号：20240001", why = "not a medical record number" }]
+"#;
+
+#[test]
+fn user_pattern_files_add_kinds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("mine.toml");
+    std::fs::write(&rules, USER_RULES).expect("write");
+    let data = dir.path().join("hr.txt");
+    std::fs::write(&data, "工号 EMP123456 手机 13800138000\n病案号：20240001\nEMP999999\n").expect("write");
+    let out = piiscan().args(["scan", "--format", "jsonl", "--patterns"]).arg(&rules).arg(&data).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let rows = jsonl(&out.stdout);
+    let got: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().expect("string").to_string();
+            (s("kind"), s("category"), s("tier"), s("value"))
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("employee_id".into(), "identity".into(), "C".into(), "EM*****56".into()),
+            ("mobile".into(), "contact".into(), "C".into(), "138****8000".into()),
+            ("medical_record_no".into(), "health".into(), "B".into(), "20****01".into()),
+        ]
+    );
+    piiscan().args(["rules", "--check", "--patterns"]).arg(&rules).assert().success();
+}
+
+#[test]
+fn bad_pattern_file_is_a_one_line_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("broken.toml");
+    std::fs::write(&rules, USER_RULES.replace("EMP[0-9]{6}", "EMP[0-9")).expect("write");
+    let out = piiscan().args(["scan", "--patterns"]).arg(&rules).arg(dir.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("broken.toml") && stderr.contains("employee_id") && stderr.contains("bad regex"),
+        "{stderr}"
+    );
+    piiscan()
+        .args(["scan", "--patterns", "/nonexistent/rules.toml", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+}

@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod bank_card;
+pub mod custom;
 pub mod email;
 pub mod id_card;
 pub mod masked;
@@ -19,6 +20,8 @@ use crate::context::Context;
 use crate::finding::{Confidence, Detection, Kind};
 use crate::matcher::{CandidateScanner, Chain, Group, TokenClass};
 use crate::reference::KeywordSet;
+pub use custom::CustomRule;
+use std::sync::Arc;
 
 /// Detection options.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,12 +35,18 @@ pub struct DetectOptions {
 pub struct Detector {
     scanner: CandidateScanner,
     options: DetectOptions,
+    custom: Arc<Vec<CustomRule>>,
 }
 
 impl Detector {
     /// A detector with the given options.
     pub fn new(options: DetectOptions) -> Self {
-        Detector { scanner: CandidateScanner::new(), options }
+        Detector { scanner: CandidateScanner::new(), options, custom: Arc::default() }
+    }
+
+    /// A detector that also runs the user's rules.
+    pub fn with_custom_rules(options: DetectOptions, custom: Vec<CustomRule>) -> Self {
+        Detector { custom: Arc::new(custom), ..Detector::new(options) }
     }
 
     /// All detections in `text`, sorted by start offset, overlaps resolved.
@@ -64,6 +73,10 @@ impl Detector {
             out.push(d);
         }
 
+        for rule in self.custom.iter() {
+            rule.find(text, &ctx, &mut out);
+        }
+
         resolve_overlaps(&mut out);
         if !self.options.include_masked {
             out.retain(|d| !d.kind.is_masked());
@@ -73,7 +86,7 @@ impl Detector {
 }
 
 fn detection(kind: Kind, start: usize, end: usize, value: String, confidence: Confidence) -> Detection {
-    Detection { kind, start, end, value, confidence, public_prefix_chars: 0 }
+    Detection { kind, start, end, value, confidence, public_prefix_chars: 0, fixed_class: None }
 }
 
 /// Higher wins when two detections overlap.
@@ -87,6 +100,8 @@ fn strength(kind: Kind) -> u8 {
         Kind::Mobile => 4,
         Kind::MobileMasked => 3,
         Kind::Passport | Kind::TravelPermit => 2,
+        // User rules never override a validated built-in reading.
+        Kind::Custom(_) => 1,
         // An address may legitimately contain a phone-like door number run; it never
         // suppresses or is suppressed by digit findings.
         Kind::Address => 0,

@@ -21,7 +21,7 @@ pub fn mask(kind: Kind, value: &str, public_prefix_chars: usize) -> String {
         Kind::IdCard => keep_ends(value, 6, 3),
         Kind::Mobile => keep_ends(value, 3, 4),
         Kind::BankCard => keep_ends(value, 6, 4),
-        Kind::Passport | Kind::TravelPermit => keep_ends(value, 2, 2),
+        Kind::Passport | Kind::TravelPermit | Kind::Custom(_) => keep_ends(value, 2, 2),
         Kind::UsccIndividual => keep_ends(value, 8, 2),
         Kind::Email => match value.split_once('@') {
             Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),

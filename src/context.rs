@@ -38,12 +38,15 @@ pub struct Context<'t> {
     text: &'t [u8],
     header: OnceCell<Option<Header>>,
     inserts: OnceCell<Vec<Insert>>,
+    /// Whether any column name (CSV header or SQL column list) is a not-personal label; when
+    /// none is, the per-candidate column lookup is skipped.
+    negative_columns: OnceCell<bool>,
 }
 
 impl<'t> Context<'t> {
     /// Context over `text`; nothing is computed yet.
     pub fn new(text: &'t [u8]) -> Self {
-        Context { text, header: OnceCell::new(), inserts: OnceCell::new() }
+        Context { text, header: OnceCell::new(), inserts: OnceCell::new(), negative_columns: OnceCell::new() }
     }
 
     /// Whether a keyword of `set` is near `span` on its line or names its column.
@@ -79,11 +82,20 @@ impl<'t> Context<'t> {
     pub fn has_negative_label(&self, start: usize) -> bool {
         let words = keywords().get(KeywordSet::NotPersonal);
         let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
-        let label = lower(label_before(&self.text[line_start..start]).text);
-        if words.iter().any(|w| label.contains(w.as_str())) {
+        if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
             return true;
         }
-        self.column_name(line_start, start).is_some_and(|name| words.iter().any(|w| name.contains(w.as_str())))
+        let any_negative_column = *self.negative_columns.get_or_init(|| {
+            let header = self.header.get_or_init(|| detect_header(self.text));
+            let inserts = self.inserts.get_or_init(|| find_inserts(self.text));
+            header
+                .iter()
+                .flat_map(|h| &h.cells)
+                .chain(inserts.iter().flat_map(|i| &i.columns))
+                .any(|name| words.iter().any(|w| name.contains(w.as_str())))
+        });
+        any_negative_column
+            && self.column_name(line_start, start).is_some_and(|name| words.iter().any(|w| name.contains(w.as_str())))
     }
 
     /// The name of the column `offset` falls in, from a SQL column list or a CSV header.
@@ -192,6 +204,21 @@ fn field_index(prefix: &[u8], delimiter: u8) -> usize {
         i += 1;
     }
     index
+}
+
+/// Whether `hay` contains one of the lower-case `words`, ignoring ASCII case; no allocation
+/// for labels up to 64 bytes (the hot case: every 11-digit candidate asks).
+fn contains_any_ascii_ci(hay: &[u8], words: &[String]) -> bool {
+    let mut buf = [0u8; 64];
+    let lowered: std::borrow::Cow<'_, [u8]> = if hay.len() <= buf.len() {
+        for (d, s) in buf.iter_mut().zip(hay) {
+            *d = s.to_ascii_lowercase();
+        }
+        std::borrow::Cow::Borrowed(&buf[..hay.len()])
+    } else {
+        std::borrow::Cow::Owned(hay.to_ascii_lowercase())
+    };
+    words.iter().any(|w| memmem::find(&lowered, w.as_bytes()).is_some())
 }
 
 fn lower(bytes: &[u8]) -> String {

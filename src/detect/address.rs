@@ -62,8 +62,22 @@ pub fn find(text: &[u8], out: &mut Vec<AddressMatch>) {
         return;
     }
     let Some(gaz) = gazetteer() else { return };
-    let matches: Vec<(usize, usize, AdminLevel)> =
-        gaz.automaton.find_iter(text).map(|m| (m.start(), m.end(), gaz.levels[m.pattern().as_usize()])).collect();
+    // Administrative names are all CJK, so the automaton only needs to see the non-ASCII runs;
+    // skipping the ASCII in between (digits, Latin, delimiters) roughly halves the work on
+    // exports.
+    let mut matches: Vec<(usize, usize, AdminLevel)> = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let Some(run_start) = text[pos..].iter().position(|&b| b >= 0x80).map(|p| pos + p) else { break };
+        let run_end = text[run_start..].iter().position(|&b| b < 0x80).map_or(text.len(), |p| run_start + p);
+        let run = &text[run_start..run_end];
+        matches.extend(
+            gaz.automaton
+                .find_iter(run)
+                .map(|m| (run_start + m.start(), run_start + m.end(), gaz.levels[m.pattern().as_usize()])),
+        );
+        pos = run_end;
+    }
     let mut i = 0;
     let mut covered_until = 0;
     while i < matches.len() {

@@ -83,6 +83,16 @@ impl OffsetMap {
         self.original_len += original_width;
     }
 
+    /// Appends `count` characters of the same widths.
+    fn push_many(&mut self, decoded_width: usize, original_width: usize, count: usize) {
+        if count == 0 {
+            return;
+        }
+        self.push(decoded_width, original_width);
+        self.decoded_len += decoded_width * (count - 1);
+        self.original_len += original_width * (count - 1);
+    }
+
     /// The original offset of decoded offset `decoded` (a character boundary or the end).
     pub fn original(&self, decoded: usize) -> usize {
         if decoded >= self.decoded_len {
@@ -169,7 +179,10 @@ pub fn classify(raw: Bytes) -> Loaded {
         };
     }
     match std::str::from_utf8(&raw) {
-        Ok(_) => Loaded::Text(Source { raw, decoded: None, encoding: Encoding::Utf8 }),
+        Ok(_) => {
+            let decoded = unescape_json_unicode(&raw);
+            Loaded::Text(Source { raw, decoded, encoding: Encoding::Utf8 })
+        }
         Err(e) => {
             let valid = &raw[..e.valid_up_to()];
             // Plenty of well-formed multi-byte UTF-8 before the first error: a UTF-8 file with a
@@ -183,6 +196,69 @@ pub fn classify(raw: Bytes) -> Loaded {
             Loaded::Text(Source { raw, decoded: None, encoding: Encoding::Utf8Lossy })
         }
     }
+}
+
+fn hex4(bytes: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(bytes.get(..4)?).ok()?;
+    u32::from_str_radix(s, 16).ok().filter(|_| s.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A `\uXXXX` escape at `i` (the backslash not itself escaped): its code point and length,
+/// joining a surrogate pair. Only non-ASCII characters are decoded, so JSON structure
+/// (`\u0022`) is never changed.
+fn json_escape_at(raw: &[u8], i: usize) -> Option<(char, usize)> {
+    if raw.get(i + 1) != Some(&b'u') {
+        return None;
+    }
+    let backslashes = raw[..i].iter().rev().take_while(|&&b| b == b'\\').count();
+    if backslashes % 2 == 1 {
+        return None;
+    }
+    let unit = hex4(&raw[i + 2..])?;
+    if (0xD800..0xDC00).contains(&unit) {
+        if raw.get(i + 6..i + 8) != Some(b"\\u") {
+            return None;
+        }
+        let low = hex4(&raw[i + 8..]).filter(|l| (0xDC00..0xE000).contains(l))?;
+        let c = char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?;
+        return Some((c, 12));
+    }
+    char::from_u32(unit).filter(|c| !c.is_ascii()).map(|c| (c, 6))
+}
+
+/// JSON written with ASCII-only escaping (Python's `json.dumps` default) spells every Chinese
+/// character as `\uXXXX`; addresses, names and keywords are only found in the unescaped text.
+/// Returns that text with its offset map, or `None` when the file has no such escape.
+fn unescape_json_unicode(raw: &[u8]) -> Option<(Vec<u8>, OffsetMap)> {
+    let first = memchr::memmem::find_iter(raw, b"\\u").find(|&i| json_escape_at(raw, i).is_some())?;
+    let mut text = Vec::with_capacity(raw.len());
+    let mut map = OffsetMap::default();
+    text.extend_from_slice(&raw[..first]);
+    map.push_many(1, 1, first);
+    let mut i = first;
+    while i < raw.len() {
+        let next = memchr::memchr(b'\\', &raw[i..]).map_or(raw.len(), |p| i + p);
+        text.extend_from_slice(&raw[i..next]);
+        map.push_many(1, 1, next - i);
+        i = next;
+        if i >= raw.len() {
+            break;
+        }
+        match json_escape_at(raw, i) {
+            Some((c, len)) => {
+                let mut buf = [0u8; 4];
+                text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                map.push(c.len_utf8(), len);
+                i += len;
+            }
+            None => {
+                text.push(raw[i]);
+                map.push(1, 1);
+                i += 1;
+            }
+        }
+    }
+    Some((text, map))
 }
 
 /// Byte length of the GB18030 character starting at `bytes[0]`.
@@ -287,6 +363,22 @@ mod tests {
         let pos = memchr::memmem::find(s.text(), b"13800138000").expect("decoded");
         let orig = s.original_offset(pos);
         assert_eq!(&bytes[orig..orig + 2], b"1\0");
+    }
+
+    #[test]
+    fn json_unicode_escapes_are_decoded_with_offsets() {
+        let raw = br#"{"addr":"\u5317\u4eac\u5e02\u671d\u9633\u533a\u5efa\u56fd\u8def88\u53f7","q":"\u0022","p":"\\u5317","e":"\ud83d\ude00","m":"13800138000"}"#;
+        let s = source(raw.to_vec());
+        let text = std::str::from_utf8(s.text()).expect("utf8");
+        assert!(text.contains("北京市朝阳区建国路88号"), "{text}");
+        assert!(text.contains(r#""q":"\u0022""#) && text.contains(r#""p":"\\u5317""#) && text.contains('😀'));
+        let pos = text.find("13800138000").expect("phone");
+        let orig = s.original_offset(pos);
+        assert_eq!(&raw[orig..orig + 11], b"13800138000");
+        let addr = text.find("北京").expect("addr");
+        assert_eq!(&raw[s.original_offset(addr)..s.original_offset(addr) + 6], br"\u5317");
+        let end = text.find("号").expect("hao") + "号".len();
+        assert_eq!(&raw[s.original_offset(end) - 6..s.original_offset(end)], br"\u53f7");
     }
 
     #[test]

@@ -48,6 +48,15 @@ fn write_corpus(dir: &Path) -> BTreeMap<String, Vec<LabeledLine>> {
     let path = dir.join("legacy_gbk.csv");
     std::fs::write(&path, &gbk).expect("write gbk");
     files.insert(path.display().to_string(), lines);
+    // JSON lines as Python's json.dumps writes them by default: every Chinese character as \uXXXX.
+    let lines = document(DocFormat::Jsonl, 600, &mut rng);
+    let escaped: String = render(&lines)
+        .chars()
+        .map(|c| if c.is_ascii() { c.to_string() } else { format!("\\u{:04x}", c as u32) })
+        .collect();
+    let path = dir.join("ascii_escaped.jsonl");
+    std::fs::write(&path, escaped).expect("write escaped json");
+    files.insert(path.display().to_string(), lines);
     let lines = document(DocFormat::Prose, 400, &mut rng);
     let mut utf16 = vec![0xFF, 0xFE];
     for unit in render(&lines).encode_utf16() {
@@ -94,13 +103,16 @@ fn precision_and_recall_meet_the_bar_on_every_format() {
             }
         }
     }
+    // The bars are 0.99 (id_card, mobile, bank_card, email), 0.95 (passport) and 0.9
+    // (address) on held-out data. On our own corpus every kind measures 1.0, so anything below
+    // 0.995 here is a regression to look at, not a pass.
     let bars = [
-        (Kind::IdCard, 0.99),
-        (Kind::Mobile, 0.99),
-        (Kind::BankCard, 0.99),
-        (Kind::Email, 0.99),
-        (Kind::Passport, 0.95),
-        (Kind::Address, 0.9),
+        (Kind::IdCard, 0.995),
+        (Kind::Mobile, 0.995),
+        (Kind::BankCard, 0.995),
+        (Kind::Email, 0.995),
+        (Kind::Passport, 0.995),
+        (Kind::Address, 0.995),
     ];
     let mut report = String::new();
     let mut ok = true;

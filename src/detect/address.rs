@@ -49,7 +49,7 @@ const TOWNSHIP_MARKERS: &[&str] = &["街道", "镇", "乡"];
 
 fn is_body_char(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '0'..='9' | 'A'..='Z' | 'a'..='z' | '０'..='９' | 'Ａ'..='Ｚ' | '-' | '－' | '#' | '—')
-        && !matches!(c, '的' | '是' | '在' | '和' | '与' | '或' | '及' | '了' | '从' | '到' | '往' | '于')
+        && !matches!(c, '的' | '是' | '在' | '了')
 }
 
 fn is_digit_char(c: char) -> bool {

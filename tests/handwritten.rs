@@ -49,6 +49,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("6228480401234567898", &[]),
     ("trace_id 6258021234567891", &[]),
     ("1234 5678 9012 3456", &[]),
+    ("622202 13912345678", &["mobile"]),
     // E-mail.
     ("Contact: Li.Lei+news@Mail.Example.COM.cn", &["email"]),
     ("From: \"张三\" <zhangsan_1990@163.com>", &["email"]),

@@ -91,7 +91,7 @@ pub fn find(text: &[u8], out: &mut Vec<AddressMatch>) {
         let mut levels = 1;
         let mut deepest = level;
         let mut j = i + 1;
-        while j < matches.len() && matches[j].0 == end && matches[j].2 > deepest {
+        while j < matches.len() && adjacent(text, end, matches[j].0) && matches[j].2 > deepest {
             end = matches[j].1;
             deepest = matches[j].2;
             levels += 1;
@@ -108,6 +108,13 @@ pub fn find(text: &[u8], out: &mut Vec<AddressMatch>) {
     }
 }
 
+/// Whether the next administrative name follows directly or after one space.
+fn adjacent(text: &[u8], end: usize, next_start: usize) -> bool {
+    next_start == end
+        || (next_start == end + 1 && text[end] == b' ')
+        || (next_start == end + 3 && &text[end..next_start] == "\u{3000}".as_bytes())
+}
+
 /// Extends an administrative run over the street part and decides whether it is an address.
 fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> Option<AddressMatch> {
     // Only the next few dozen characters can belong to this address; never look further.
@@ -116,11 +123,17 @@ fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> O
         Ok(s) => s,
         Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).ok()?,
     };
-    let body_end = rest
-        .char_indices()
-        .take(MAX_BODY_CHARS)
-        .find(|&(_, c)| !is_body_char(c))
-        .map_or_else(|| rest.char_indices().nth(MAX_BODY_CHARS).map_or(rest.len(), |(o, _)| o), |(o, _)| o);
+    // The street part runs over address characters; a single space between two of them (some
+    // exports separate the levels: 北京市朝阳区 建国路88号) does not end it.
+    let mut body_end = 0;
+    let mut chars = rest.char_indices().take(MAX_BODY_CHARS).peekable();
+    while let Some((off, c)) = chars.next() {
+        let spaced = matches!(c, ' ' | '\u{3000}') && chars.peek().is_some_and(|&(_, n)| is_body_char(n));
+        if !(is_body_char(c) || spaced) {
+            break;
+        }
+        body_end = off + c.len_utf8();
+    }
     let body = &rest[..body_end];
     // Ends are byte offsets into `body`.
     let (mut road_end, mut door_end, mut estate_end, mut township) = (None, None, None, false);
@@ -195,6 +208,7 @@ mod tests {
         );
         assert_eq!(addresses("河北省保定市清苑区东闾乡北王庄村"), ["河北省保定市清苑区东闾乡北王庄村"]);
         assert_eq!(addresses("山东省青岛市市南区香港中路10号"), ["山东省青岛市市南区香港中路10号"]);
+        assert_eq!(addresses("地址: 北京市 朝阳区 建国路 88号 电话"), ["北京市 朝阳区 建国路 88号"]);
     }
 
     #[test]

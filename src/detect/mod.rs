@@ -236,19 +236,22 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
     if take >= 3 && take < l.len() && l[take] < 4 {
         take += 1;
     }
-    let mut candidates = vec![take];
+    // (groups, whether the BIN table's length must match): BIN + account groupings such as
+    // `622202 1234567890123` are also how two unrelated columns look, so they need the exact
+    // card length of their BIN.
+    let mut candidates = vec![(take, false)];
     if l.len() >= 3 && l[..3] == [4, 6, 5] {
-        candidates.push(3);
+        candidates.push((3, false));
     }
     if l.len() >= 2 && l[0] == 6 && (9..=13).contains(&l[1]) {
-        candidates.push(2);
+        candidates.push((2, true));
     }
-    for take in candidates {
+    for (take, exact) in candidates {
         if take < 2 {
             continue;
         }
         if let Some(digits) = digits_of(chain, &rest[..take]) {
-            if let Some(check) = bank_card::check(&digits).filter(|c| c.luhn) {
+            if let Some(check) = bank_card::check(&digits).filter(|c| c.luhn && (c.length_matches_bin || !exact)) {
                 let conf = if check.length_matches_bin { Confidence::High } else { Confidence::Medium };
                 return Some((
                     take,

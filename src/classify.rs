@@ -1,10 +1,11 @@
 //! Classify stage: a detection's kind, together with what else its record holds, gives its
 //! legal category and its Art. 5 tier (DOMAIN.md "Project defaults").
 //!
-//! Until record grouping lands, a record is a line.
+//! The record (see [`crate::record`]) is the unit of context: a card is property information
+//! when the same CSV row, JSON object, SQL tuple or log line also identifies its holder.
 
 use crate::finding::{Category, Detection, Kind, Tier};
-use memchr::memchr_iter;
+use crate::record::{RecordSpan, Records};
 use std::collections::HashSet;
 
 /// How ID numbers and home addresses are tiered.
@@ -39,37 +40,28 @@ fn identifies_holder(kind: Kind) -> bool {
 /// Category and tier for each detection (same order), given the text they were found in.
 /// `detections` must be sorted by start offset.
 pub fn classify(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Vec<(Category, Tier)> {
-    let lines = line_numbers(text, detections);
-    let holder_lines: HashSet<u64> =
-        detections.iter().zip(&lines).filter(|(d, _)| identifies_holder(d.kind)).map(|(_, &l)| l).collect();
+    if detections.is_empty() {
+        return Vec::new();
+    }
+    let records = Records::build(text);
+    let spans: Vec<RecordSpan> = detections.iter().map(|d| records.record_of(d.start)).collect();
+    let holder_records: HashSet<RecordSpan> =
+        detections.iter().zip(&spans).filter(|(d, _)| identifies_holder(d.kind)).map(|(_, &s)| s).collect();
     detections
         .iter()
-        .zip(&lines)
-        .map(|(d, line)| {
+        .zip(&spans)
+        .map(|(d, span)| {
             if let Some(class) = d.fixed_class {
                 return class;
             }
             let tier = match d.kind {
-                Kind::BankCard if holder_lines.contains(line) => Tier::A,
+                Kind::BankCard if holder_records.contains(span) => Tier::A,
                 Kind::IdCard | Kind::Address if policy == TierPolicy::Strict => Tier::B,
                 _ => Tier::C,
             };
             (category(d.kind), tier)
         })
         .collect()
-}
-
-/// 1-based line number of each detection's start.
-fn line_numbers(text: &[u8], detections: &[Detection]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(detections.len());
-    let (mut line, mut pos) = (1u64, 0usize);
-    for d in detections {
-        let upto = d.start.max(pos);
-        line += memchr_iter(b'\n', &text[pos..upto]).count() as u64;
-        pos = upto;
-        out.push(line);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -97,6 +89,14 @@ mod tests {
         assert_eq!(c[0], (Category::Property, Tier::C));
         assert_eq!(c[1], (Category::Property, Tier::A));
         assert_eq!(c[2], (Category::Contact, Tier::C));
+    }
+
+    #[test]
+    fn holder_in_the_same_csv_row_across_a_quoted_newline() {
+        let text = "card,note,phone\n6222020000000001230,\"two\nlines\",13800138000\n6222020000000001230,x,\n";
+        let d = [det(Kind::BankCard, 16), det(Kind::Mobile, 48), det(Kind::BankCard, 60)];
+        let c = classify(text.as_bytes(), &d, TierPolicy::Textual);
+        assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), [Tier::A, Tier::C, Tier::C]);
     }
 
     #[test]

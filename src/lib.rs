@@ -22,6 +22,7 @@ pub mod detect;
 pub mod error;
 pub mod finding;
 pub mod matcher;
+pub mod record;
 pub mod reference;
 pub mod report;
 pub mod rules;

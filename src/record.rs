@@ -1,0 +1,340 @@
+//! Record stage: byte offsets -> records. One record is what one row of an export says about one
+//! person: a CSV/TSV row (quoted fields may hold newlines), a JSON object (a JSON-lines row, or
+//! an element of an array), a SQL `INSERT` tuple (multi-row inserts too), otherwise a line (logs,
+//! prose, source). Findings in the same record belong together: a card with its holder's phone,
+//! a stay with its guest.
+//!
+//! The layout is sniffed from the content, not the file name. Spans are computed once per file
+//! and only for files with findings.
+
+use memchr::{memchr, memmem, memrchr};
+
+/// A record's byte span in the scanned text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordSpan {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// How a file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Delimited rows under a header line.
+    Delimited {
+        /// The delimiter byte.
+        delimiter: u8,
+    },
+    /// JSON objects (JSON lines, an array, or pretty-printed objects).
+    Json,
+    /// SQL with `INSERT ... VALUES (...), (...)`.
+    Sql,
+    /// Anything else: one record per line.
+    Lines,
+}
+
+/// The records of one text.
+#[derive(Debug, Clone)]
+pub struct Records<'t> {
+    text: &'t [u8],
+    layout: Layout,
+    /// Structured record spans, sorted and disjoint; offsets outside them fall back to lines.
+    spans: Vec<RecordSpan>,
+}
+
+impl<'t> Records<'t> {
+    /// Sniffs the layout of `text` and computes its record spans.
+    pub fn build(text: &'t [u8]) -> Self {
+        let layout = sniff(text);
+        let spans = match layout {
+            Layout::Delimited { delimiter } => delimited_rows(text, delimiter),
+            Layout::Json => json_objects(text),
+            Layout::Sql => sql_tuples(text),
+            Layout::Lines => Vec::new(),
+        };
+        Records { text, layout, spans }
+    }
+
+    /// The detected layout.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The record that contains `offset`.
+    pub fn record_of(&self, offset: usize) -> RecordSpan {
+        let idx = self.spans.partition_point(|s| s.start <= offset);
+        if let Some(span) = idx.checked_sub(1).map(|i| self.spans[i]) {
+            if offset < span.end {
+                return span;
+            }
+        }
+        line_span(self.text, offset)
+    }
+}
+
+/// The line around `offset`, without its terminator.
+pub fn line_span(text: &[u8], offset: usize) -> RecordSpan {
+    let offset = offset.min(text.len());
+    let start = memrchr(b'\n', &text[..offset]).map_or(0, |p| p + 1);
+    let end = memchr(b'\n', &text[offset..]).map_or(text.len(), |p| offset + p);
+    RecordSpan { start, end }
+}
+
+fn first_non_space(text: &[u8]) -> Option<u8> {
+    let text = text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(text);
+    text.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+fn sniff(text: &[u8]) -> Layout {
+    if matches!(first_non_space(text), Some(b'{' | b'[')) {
+        return Layout::Json;
+    }
+    let head = &text[..text.len().min(1 << 20)];
+    if memmem::find(head, b"INSERT INTO").is_some() || memmem::find(head, b"insert into").is_some() {
+        return Layout::Sql;
+    }
+    // A header: the first line splits on one delimiter, and the next rows (quote-aware) split
+    // at least as often.
+    let first_end = memchr(b'\n', text).unwrap_or(text.len());
+    let first = &text[..first_end];
+    let best = [b',', b'\t', b'|', b';'].into_iter().max_by_key(|d| first.iter().filter(|b| *b == d).count());
+    if let Some(d) = best {
+        let n = first.iter().filter(|&&b| b == d).count();
+        let sample = &text[..text.len().min(first_end + (64 << 10))];
+        let rows: Vec<RecordSpan> = delimited_rows(sample, d).into_iter().take(5).collect();
+        let alike = rows.iter().filter(|r| unquoted_count(&sample[r.start..r.end], d) >= n).count();
+        if n > 0 && !rows.is_empty() && alike * 2 >= rows.len() {
+            return Layout::Delimited { delimiter: d };
+        }
+    }
+    Layout::Lines
+}
+
+/// Rows after the header; a field that opens with a quote may run over newlines until its
+/// closing quote (RFC 4180), but never further than `MAX_QUOTED` bytes, so a stray quote cannot
+/// swallow the file.
+fn delimited_rows(text: &[u8], delimiter: u8) -> Vec<RecordSpan> {
+    const MAX_QUOTED: usize = 1 << 20;
+    let mut spans = Vec::new();
+    let mut pos = memchr(b'\n', text).map_or(text.len(), |p| p + 1);
+    while pos < text.len() {
+        let start = pos;
+        let mut field_start = true;
+        let mut end = text.len();
+        let mut i = pos;
+        while i < text.len() {
+            let b = text[i];
+            if field_start && b == b'"' {
+                // An unclosed quote is taken literally.
+                if let Some(len) = closing_quote(&text[i + 1..text.len().min(i + 1 + MAX_QUOTED)]) {
+                    i += len + 2;
+                    field_start = false;
+                    continue;
+                }
+            }
+            if b == b'\n' {
+                end = i;
+                break;
+            }
+            field_start = b == delimiter;
+            i += 1;
+        }
+        let end = if end > start && text[end - 1] == b'\r' { end - 1 } else { end };
+        if end > start {
+            spans.push(RecordSpan { start, end });
+        }
+        pos = i + 1;
+    }
+    spans
+}
+
+/// Delimiters outside quoted fields.
+fn unquoted_count(row: &[u8], delimiter: u8) -> usize {
+    let mut in_quotes = false;
+    row.iter()
+        .filter(|&&b| {
+            if b == b'"' {
+                in_quotes = !in_quotes;
+            }
+            b == delimiter && !in_quotes
+        })
+        .count()
+}
+
+/// Length of a quoted field's content up to its closing quote (`""` is an escaped quote).
+fn closing_quote(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(p) = memchr(b'"', &s[i..]) {
+        let q = i + p;
+        if s.get(q + 1) == Some(&b'"') {
+            i = q + 2;
+        } else {
+            return Some(q);
+        }
+    }
+    None
+}
+
+/// JSON objects that are array elements (outermost such), and top-level objects that hold none.
+fn json_objects(text: &[u8]) -> Vec<RecordSpan> {
+    let mut stack: Vec<u8> = Vec::new();
+    let mut open_record: Option<(usize, usize)> = None; // (start, depth)
+    let mut elements = Vec::new();
+    let mut top_level = Vec::new();
+    let mut top_start = None;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    i += if text[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => {
+                if stack.is_empty() {
+                    top_start = Some(i);
+                }
+                if open_record.is_none() && stack.last() == Some(&b'[') {
+                    open_record = Some((i, stack.len()));
+                }
+                stack.push(b'{');
+            }
+            b'[' => stack.push(b'['),
+            b'}' | b']' => {
+                stack.pop();
+                if text[i] == b'}' {
+                    if let Some((start, _)) = open_record.filter(|&(_, d)| d == stack.len()) {
+                        elements.push(RecordSpan { start, end: i + 1 });
+                        open_record = None;
+                    }
+                    if stack.is_empty() {
+                        if let Some(start) = top_start.take() {
+                            top_level.push(RecordSpan { start, end: i + 1 });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut spans = elements.clone();
+    for t in top_level {
+        let holds_elements = elements.iter().any(|e| e.start > t.start && e.end <= t.end);
+        if !holds_elements {
+            spans.push(t);
+        }
+    }
+    spans.sort();
+    spans
+}
+
+/// Value tuples of `INSERT ... VALUES (...), (...);` statements.
+fn sql_tuples(text: &[u8]) -> Vec<RecordSpan> {
+    let mut spans = Vec::new();
+    let mut starts: Vec<usize> =
+        memmem::find_iter(text, b"INSERT INTO").chain(memmem::find_iter(text, b"insert into")).collect();
+    starts.sort_unstable();
+    let mut scanned_to = 0;
+    for stmt in starts {
+        if stmt < scanned_to {
+            continue;
+        }
+        let window = &text[stmt..text.len().min(stmt + 4096)];
+        let Some(values) = memmem::find(window, b"VALUES").or_else(|| memmem::find(window, b"values")) else {
+            continue;
+        };
+        let mut i = stmt + values + 6;
+        let mut depth = 0usize;
+        let mut tuple_start = 0;
+        while i < text.len() {
+            match text[i] {
+                q @ (b'\'' | b'"') => {
+                    i += 1;
+                    while i < text.len() {
+                        if text[i] == b'\\' {
+                            i += 2;
+                            continue;
+                        }
+                        if text[i] == q {
+                            if text.get(i + 1) == Some(&q) {
+                                i += 2;
+                                continue;
+                            }
+                            break;
+                        }
+                        i += 1;
+                    }
+                }
+                b'(' => {
+                    if depth == 0 {
+                        tuple_start = i;
+                    }
+                    depth += 1;
+                }
+                b')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        spans.push(RecordSpan { start: tuple_start, end: i + 1 });
+                    }
+                }
+                b';' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        scanned_to = i;
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record_text<'a>(text: &'a str, needle: &str) -> &'a str {
+        let records = Records::build(text.as_bytes());
+        let at = text.find(needle).expect("needle");
+        let span = records.record_of(at);
+        &text[span.start..span.end]
+    }
+
+    #[test]
+    fn csv_rows_with_quoted_newlines() {
+        let text = "name,addr,phone\n张三,\"北京市\n朝阳区, 建国路88号\",13800138000\n李四,\"x\"\"y\",13900139000\n";
+        assert_eq!(Records::build(text.as_bytes()).layout(), Layout::Delimited { delimiter: b',' });
+        assert_eq!(record_text(text, "13800138000"), "张三,\"北京市\n朝阳区, 建国路88号\",13800138000");
+        assert_eq!(record_text(text, "朝阳区"), "张三,\"北京市\n朝阳区, 建国路88号\",13800138000");
+        assert_eq!(record_text(text, "13900139000"), "李四,\"x\"\"y\",13900139000");
+    }
+
+    #[test]
+    fn json_array_elements_and_lines() {
+        let text = "[\n  {\"name\": \"张三\",\n   \"addr\": {\"city\": \"北京\"},\n   \"phone\": \"13800138000\"},\n  {\"phone\": \"13900139000\"}\n]\n";
+        assert!(record_text(text, "13800138000").starts_with("{\"name\": \"张三\""));
+        assert!(record_text(text, "北京").ends_with("\"13800138000\"}"));
+        assert_eq!(record_text(text, "13900139000"), "{\"phone\": \"13900139000\"}");
+        let lines = "{\"a\":\"13800138000\",\"s\":\"}{\"}\n{\"b\":\"13900139000\"}\n";
+        assert_eq!(record_text(lines, "13900139000"), "{\"b\":\"13900139000\"}");
+        let wrapped = "{\"data\": [{\"p\": \"13800138000\"}, {\"p\": \"13900139000\"}]}";
+        assert_eq!(record_text(wrapped, "13900139000"), "{\"p\": \"13900139000\"}");
+    }
+
+    #[test]
+    fn sql_multi_row_inserts() {
+        let text =
+            "-- dump\nINSERT INTO `t` (`a`,`b`) VALUES (1,'x(y)\\'z','13800138000'),\n(2,'13900139000');\nSELECT 1;\n";
+        assert_eq!(record_text(text, "13800138000"), "(1,'x(y)\\'z','13800138000')");
+        assert_eq!(record_text(text, "13900139000"), "(2,'13900139000')");
+        assert_eq!(record_text(text, "SELECT"), "SELECT 1;");
+    }
+
+    #[test]
+    fn logs_are_lines() {
+        let text = "2024-01-01 a 13800138000\n2024-01-02 b 13900139000\n";
+        assert_eq!(Records::build(text.as_bytes()).layout(), Layout::Lines);
+        assert_eq!(record_text(text, "13900139000"), "2024-01-02 b 13900139000");
+    }
+}

@@ -64,6 +64,125 @@ pub fn classify(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Ve
         .collect()
 }
 
+/// What one record says about one person, ready to be counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordFacts {
+    /// Where the record is.
+    pub span: RecordSpan,
+    /// Its tier and driving category, not counting the track rule.
+    pub tier: Tier,
+    /// The category that gave the tier.
+    pub category: Category,
+    /// A timestamped precise position of its person: part of a track (tier A) when the same
+    /// person has at least two.
+    pub position: bool,
+    /// The person's strongest identifier: ID number, else phone, else card, else e-mail, else a
+    /// travel document or sole-proprietor code.
+    pub person: Option<(Kind, String)>,
+    /// The record's findings, normalised and sorted: equal contents are duplicate records.
+    pub content: Vec<(Kind, String)>,
+}
+
+/// How strongly a kind identifies a person; lower is stronger. `None`: not an identifier.
+fn identifier_rank(kind: Kind) -> Option<u8> {
+    match kind {
+        Kind::IdCard => Some(0),
+        Kind::Mobile => Some(1),
+        Kind::BankCard => Some(2),
+        Kind::Email => Some(3),
+        Kind::Passport | Kind::TravelPermit => Some(4),
+        Kind::UsccIndividual => Some(5),
+        _ => None,
+    }
+}
+
+fn contains_keyword(haystack: &str, word: &str) -> bool {
+    if !word.is_ascii() {
+        return haystack.contains(word);
+    }
+    let bytes = haystack.as_bytes();
+    memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + word.len()).copied();
+        !before.is_some_and(|b| b.is_ascii_alphanumeric()) && !after.is_some_and(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+/// A date or a clock time: `2024-05-01`, `2024/5/1`, `2024年5月`, `12:30`.
+fn has_time(text: &str) -> bool {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"[0-9]{4}[-/年][0-9]{1,2}|[0-9]{1,2}:[0-9]{2}").ok())
+        .as_ref()
+        .is_some_and(|re| re.is_match(text))
+}
+
+/// Two precise coordinates (four or more decimals, within ±180): a position fix.
+fn has_position(text: &str) -> bool {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"(?:^|[^0-9.])-?(?:1[0-7][0-9]|[0-9]{1,2})\.[0-9]{4,}").ok())
+        .as_ref()
+        .is_some_and(|re| re.find_iter(text).count() >= 2)
+}
+
+/// Groups a file's detections into records and classifies each record (DOMAIN.md project
+/// defaults): the highest tier among its findings' tiers and its context (column names, JSON
+/// keys, SQL columns, words in the record), context only counting for records that identify a
+/// person. Masked findings are not counted. `classes` is [`classify`]'s output for the same
+/// detections.
+pub fn classify_records(
+    text: &[u8],
+    detections: &[Detection],
+    classes: &[(Category, Tier)],
+    policy: TierPolicy,
+) -> Vec<RecordFacts> {
+    let records = Records::build(text);
+    let mut grouped: std::collections::BTreeMap<RecordSpan, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, d) in detections.iter().enumerate() {
+        if !d.kind.is_masked() {
+            grouped.entry(records.record_of(d.start)).or_default().push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(grouped.len());
+    for (span, members) in grouped {
+        let mut content: Vec<(Kind, String)> =
+            members.iter().map(|&i| (detections[i].kind, detections[i].value.clone())).collect();
+        content.sort();
+        content.dedup();
+        let person = content
+            .iter()
+            .filter_map(|(k, v)| identifier_rank(*k).map(|r| (r, *k, v)))
+            .min_by_key(|(r, _, _)| *r)
+            .map(|(_, k, v)| (k, v.clone()));
+        let (mut tier, mut category) =
+            members.iter().map(|&i| (classes[i].1, classes[i].0)).min().unwrap_or((Tier::C, Category::Identity));
+        if policy == TierPolicy::Strict && tier > Tier::B {
+            if let Some(&i) = members.iter().find(|&&i| matches!(detections[i].kind, Kind::IdCard | Kind::Address)) {
+                tier = Tier::B;
+                category = classes[i].0;
+            }
+        }
+        let mut position = false;
+        if person.is_some() {
+            let header = String::from_utf8_lossy(records.header_of(span)).to_lowercase();
+            let body = String::from_utf8_lossy(&text[span.start..span.end]).to_lowercase();
+            for ctx in crate::reference::category_contexts() {
+                let hit = ctx.keywords.iter().any(|w| contains_keyword(&body, w) || contains_keyword(&header, w));
+                if !hit {
+                    continue;
+                }
+                if ctx.category == Category::Whereabouts {
+                    position |= has_position(&body) && has_time(&body);
+                } else if (ctx.tier, ctx.category) < (tier, category) {
+                    tier = ctx.tier;
+                    category = ctx.category;
+                }
+            }
+        }
+        out.push(RecordFacts { span, tier, category, position, person, content });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +216,27 @@ mod tests {
         let d = [det(Kind::BankCard, 16), det(Kind::Mobile, 48), det(Kind::BankCard, 60)];
         let c = classify(text.as_bytes(), &d, TierPolicy::Textual);
         assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), [Tier::A, Tier::C, Tier::C]);
+    }
+
+    fn facts(text: &str) -> Vec<RecordFacts> {
+        let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
+        let d = detector.detect(text.as_bytes());
+        let c = classify(text.as_bytes(), &d, TierPolicy::Textual);
+        classify_records(text.as_bytes(), &d, &c, TierPolicy::Textual)
+    }
+
+    #[test]
+    fn record_context_sets_tiers() {
+        let text = "姓名,身份证号,入住时间,房号\n张三,11010519491231002X,2024-05-01 12:00,1203\n";
+        let f = facts(text);
+        assert_eq!((f[0].tier, f[0].category), (Tier::B, Category::Accommodation));
+        assert_eq!(f[0].person, Some((Kind::IdCard, "11010519491231002X".into())));
+        let log = "2024-05-01 12:00 phone=13800138000 lat=39.908823 lng=116.397470\n";
+        let f = facts(log);
+        assert!(f[0].position);
+        assert_eq!(f[0].tier, Tier::C);
+        let plain = "name,phone,platform\n张三,13800138000,translate\n";
+        assert_eq!(facts(plain)[0].tier, Tier::C, "lat/track inside longer words are not keywords");
     }
 
     #[test]

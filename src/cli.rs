@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  nothing found, every input read
-  1  personal information found
+  0  nothing found (or, with --fail-on, below that level), every input read
+  1  personal information found (with --fail-on: the assessment reached that level)
   2  scan incomplete (some input could not be read) or usage error";
 
 /// Find leaked Chinese personal information in files and data dumps.
@@ -127,4 +127,25 @@ pub struct ScanArgs {
     /// A pattern file of your own rules (TOML, see README); repeatable.
     #[arg(long = "patterns", value_name = "FILE")]
     pub patterns: Vec<PathBuf>,
+    /// Print the legal severity assessment (Art. 253-1 / Fa Shi [2017] No. 10): deduplicated
+    /// items per tier and category, R, verdict, caveats.
+    #[arg(long)]
+    pub summary: bool,
+    /// The data was obtained in the course of duties or services: half the standards apply.
+    #[arg(long)]
+    pub insider: bool,
+    /// Exit 1 only when the assessment reaches this level (default: any finding).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOnArg>,
+}
+
+/// Exit-code threshold for CI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Any finding.
+    Any,
+    /// The estimate is at least 情节严重.
+    Serious,
+    /// The estimate is 情节特别严重.
+    EspeciallySerious,
 }

@@ -18,4 +18,7 @@ pub struct ScanConfig {
     pub tier_policy: TierPolicy,
     /// User pattern files that add kinds.
     pub pattern_files: Vec<PathBuf>,
+    /// The data was obtained in the course of duties or services (Art. 5 item 8): half the
+    /// quantity standards apply.
+    pub insider: bool,
 }

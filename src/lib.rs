@@ -15,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+pub mod aggregate;
 pub mod classify;
 pub mod config;
 pub mod context;
@@ -27,6 +28,7 @@ pub mod reference;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod severity;
 pub mod source;
 pub mod synth;
 pub mod walk;

@@ -3,8 +3,9 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, ColorArg, Command, DocArg, FormatArg, ScanArgs, TierPolicyArg};
+use cli::{Cli, ColorArg, Command, DocArg, FailOnArg, FormatArg, ScanArgs, TierPolicyArg};
 use piiscan::report::{write_report, Format, ReportOptions};
+use piiscan::severity::Verdict;
 use piiscan::{rules, Exit, ScanConfig, TierPolicy};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -33,6 +34,7 @@ fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
             TierPolicyArg::Strict => TierPolicy::Strict,
         },
         pattern_files: args.patterns.clone(),
+        insider: args.insider,
     })
 }
 
@@ -62,6 +64,7 @@ fn scan(args: ScanArgs) -> Exit {
             FormatArg::Jsonl => Format::Jsonl,
         },
         reveal: args.reveal,
+        summary: args.summary,
         color: match args.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
@@ -77,7 +80,21 @@ fn scan(args: ScanArgs) -> Exit {
             return Exit::Incomplete;
         }
     }
-    Exit::for_outcome(&outcome)
+    match (args.fail_on, Exit::for_outcome(&outcome)) {
+        (_, Exit::Incomplete) => Exit::Incomplete,
+        (None | Some(FailOnArg::Any), exit) => exit,
+        (Some(level), _) => {
+            let needed = match level {
+                FailOnArg::EspeciallySerious => Verdict::EspeciallySerious,
+                _ => Verdict::Serious,
+            };
+            if outcome.assessment.as_ref().is_some_and(|a| a.verdict >= needed) {
+                Exit::Findings
+            } else {
+                Exit::Clean
+            }
+        }
+    }
 }
 
 fn rules_command(check: bool, pattern_files: &[std::path::PathBuf]) -> Exit {

@@ -41,19 +41,46 @@ pub struct Records<'t> {
     layout: Layout,
     /// Structured record spans, sorted and disjoint; offsets outside them fall back to lines.
     spans: Vec<RecordSpan>,
+    /// For SQL: the `INSERT ... VALUES` head of each statement, by the offset its tuples start.
+    heads: Vec<(usize, RecordSpan)>,
 }
 
 impl<'t> Records<'t> {
     /// Sniffs the layout of `text` and computes its record spans.
     pub fn build(text: &'t [u8]) -> Self {
         let layout = sniff(text);
+        let mut heads = Vec::new();
         let spans = match layout {
             Layout::Delimited { delimiter } => delimited_rows(text, delimiter),
             Layout::Json => json_objects(text),
-            Layout::Sql => sql_tuples(text),
+            Layout::Sql => sql_tuples(text, &mut heads),
             Layout::Lines => Vec::new(),
         };
-        Records { text, layout, spans }
+        Records { text, layout, spans, heads }
+    }
+
+    /// The field names that apply to a record: the header line of a delimited file, or the
+    /// `INSERT INTO t (columns) VALUES` head of the record's statement. Empty otherwise (JSON keys
+    /// and log labels are inside the record itself).
+    pub fn header_of(&self, record: RecordSpan) -> &'t [u8] {
+        match self.layout {
+            Layout::Delimited { .. } => {
+                let end = memchr(b'\n', self.text).unwrap_or(self.text.len());
+                if record.start > end {
+                    &self.text[..end]
+                } else {
+                    &[]
+                }
+            }
+            Layout::Sql => {
+                let idx = self.heads.partition_point(|(values_start, _)| *values_start <= record.start);
+                match idx.checked_sub(1).map(|i| self.heads[i].1) {
+                    Some(head) => &self.text[head.start..head.end],
+                    None => &[],
+                }
+            }
+            Layout::Json | Layout::Lines => &[],
+        }
     }
 
     /// The detected layout.
@@ -232,7 +259,7 @@ fn json_objects(text: &[u8]) -> Vec<RecordSpan> {
 }
 
 /// Value tuples of `INSERT ... VALUES (...), (...);` statements.
-fn sql_tuples(text: &[u8]) -> Vec<RecordSpan> {
+fn sql_tuples(text: &[u8], heads: &mut Vec<(usize, RecordSpan)>) -> Vec<RecordSpan> {
     let mut spans = Vec::new();
     let mut starts: Vec<usize> =
         memmem::find_iter(text, b"INSERT INTO").chain(memmem::find_iter(text, b"insert into")).collect();
@@ -247,6 +274,7 @@ fn sql_tuples(text: &[u8]) -> Vec<RecordSpan> {
             continue;
         };
         let mut i = stmt + values + 6;
+        heads.push((i, RecordSpan { start: stmt, end: i }));
         let mut depth = 0usize;
         let mut tuple_start = 0;
         while i < text.len() {
@@ -329,6 +357,9 @@ mod tests {
         assert_eq!(record_text(text, "13800138000"), "(1,'x(y)\\'z','13800138000')");
         assert_eq!(record_text(text, "13900139000"), "(2,'13900139000')");
         assert_eq!(record_text(text, "SELECT"), "SELECT 1;");
+        let records = Records::build(text.as_bytes());
+        let tuple = records.record_of(text.find("13900139000").expect("needle"));
+        assert_eq!(records.header_of(tuple), b"INSERT INTO `t` (`a`,`b`) VALUES");
     }
 
     #[test]

@@ -338,6 +338,43 @@ pub enum KeywordSet {
 #[derive(Deserialize)]
 struct KeywordFile {
     sets: HashMap<String, KeywordList>,
+    #[serde(default)]
+    categories: BTreeMap<String, CategoryKeywords>,
+}
+
+#[derive(Deserialize)]
+struct CategoryKeywords {
+    tier: String,
+    keywords: Vec<String>,
+}
+
+/// Context words that make a record about a person one of the Art. 5 information types.
+#[derive(Debug, Clone)]
+pub struct CategoryContext {
+    /// The information type.
+    pub category: crate::finding::Category,
+    /// Its tier.
+    pub tier: crate::finding::Tier,
+    /// Lower-cased words; ASCII ones match as whole tokens, CJK ones anywhere.
+    pub keywords: Vec<String>,
+}
+
+/// The record-context categories of `keywords.toml`, parsed on first use.
+pub fn category_contexts() -> &'static [CategoryContext] {
+    static CELL: OnceLock<Vec<CategoryContext>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let Ok(file) = toml::from_str::<KeywordFile>(KEYWORDS_TOML) else { return Vec::new() };
+        file.categories
+            .into_iter()
+            .filter_map(|(name, c)| {
+                Some(CategoryContext {
+                    category: crate::finding::Category::from_name(&name)?,
+                    tier: crate::finding::Tier::from_name(&c.tier)?,
+                    keywords: c.keywords.iter().map(|k| k.to_lowercase()).collect(),
+                })
+            })
+            .collect()
+    })
 }
 
 #[derive(Deserialize)]
@@ -359,7 +396,8 @@ impl Keywords {
 
 fn parse_keywords() -> Keywords {
     // The file is ours and checked by a test; a parse failure here is a build defect.
-    let file: KeywordFile = toml::from_str(KEYWORDS_TOML).unwrap_or(KeywordFile { sets: HashMap::new() });
+    let file: KeywordFile =
+        toml::from_str(KEYWORDS_TOML).unwrap_or(KeywordFile { sets: HashMap::new(), categories: BTreeMap::new() });
     let mut sets = HashMap::new();
     for (name, set) in [
         ("id_card", KeywordSet::IdCard),
@@ -407,6 +445,8 @@ mod tests {
     fn keyword_file_parses_with_every_set() {
         let file: KeywordFile = toml::from_str(KEYWORDS_TOML).expect("keywords.toml parses");
         assert_eq!(file.sets.len(), 7);
+        assert_eq!(file.categories.len(), 7);
+        assert_eq!(category_contexts().len(), 7, "every category name and tier parses");
         for set in [KeywordSet::IdCard, KeywordSet::Mobile, KeywordSet::BankCard, KeywordSet::Passport] {
             assert!(!keywords().get(set).is_empty());
         }

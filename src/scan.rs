@@ -2,11 +2,14 @@
 //! positions, for every file on all cores, with results sorted so that the output never depends
 //! on thread timing.
 
-use crate::classify::{classify, TierPolicy};
+use crate::aggregate::{HashedRecord, ItemCounts, RecordHasher, Tally};
+use crate::classify::{classify, classify_records, TierPolicy};
 use crate::config::ScanConfig;
 use crate::detect::{DetectOptions, Detector};
 use crate::error::{ConfigError, ScanError};
+use crate::finding::{Category, Tier};
 use crate::finding::{Detection, Finding, Kind};
+use crate::severity::{assess, Assessment};
 use crate::source::{self, Encoding, Loaded, Source};
 use crate::walk::{walk, WalkOptions};
 use memchr::memchr_iter;
@@ -50,6 +53,10 @@ pub struct ScanOutcome {
     pub stats: Stats,
     /// Wall-clock time.
     pub elapsed: Duration,
+    /// Deduplicated items (Art. 11) over everything scanned.
+    pub items: ItemCounts,
+    /// The legal severity estimate from `items`.
+    pub assessment: Option<Assessment>,
 }
 
 impl ScanOutcome {
@@ -70,6 +77,8 @@ pub struct FileResult {
     pub bytes: u64,
     /// Skipped as binary.
     pub binary: bool,
+    /// The file's records about people, as fingerprints for counting.
+    pub records: Vec<HashedRecord>,
 }
 
 /// Runs a whole scan as configured.
@@ -85,11 +94,16 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         .num_threads(config.threads.unwrap_or(0))
         .build()
         .map_err(|e| ConfigError::ThreadPool(e.to_string()))?;
+    let hasher = RecordHasher::new();
     let results: Vec<FileResult> =
-        pool.install(|| files.par_iter().map(|f| scan_file(&f.path, &detector, config.tier_policy)).collect());
+        pool.install(|| files.par_iter().map(|f| scan_file(&f.path, &detector, config.tier_policy, &hasher)).collect());
 
     let mut outcome = ScanOutcome { problems: walk_errors, ..ScanOutcome::default() };
+    let mut tally = Tally::new();
     for r in results {
+        for record in &r.records {
+            tally.add(*record);
+        }
         if r.binary {
             outcome.stats.binary_skipped += 1;
         } else if r.problems.iter().all(|p| !p.incomplete) {
@@ -106,12 +120,14 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
     outcome.problems.sort_by(|a, b| a.path.cmp(&b.path));
     outcome.stats.errors = outcome.problems.iter().filter(|p| p.incomplete).count() as u64;
     outcome.stats.warnings = outcome.problems.len() as u64 - outcome.stats.errors;
+    outcome.items = tally.finish();
+    outcome.assessment = Some(assess(&outcome.items, config.tier_policy, config.insider));
     outcome.elapsed = started.elapsed();
     Ok(outcome)
 }
 
 /// Scans one file; never fails, problems are part of the result.
-pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy) -> FileResult {
+pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy, hasher: &RecordHasher) -> FileResult {
     let mut result = FileResult::default();
     let source = match source::load(path) {
         Ok(Loaded::Text(source)) => source,
@@ -130,18 +146,20 @@ pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy) -> FileRe
         result.problems.push(ScanError::warning(path, "invalid UTF-8 and not GBK/GB18030; scanned as raw bytes"));
     }
     let detections = detector.detect(source.text());
-    result.findings = findings(&path.display().to_string(), &source, &detections, policy);
+    let classes = classify(source.text(), &detections, policy);
+    let records = classify_records(source.text(), &detections, &classes, policy);
+    result.records = records.iter().map(|r| hasher.hash(r, &source.text()[r.span.start..r.span.end])).collect();
+    result.findings = findings(&path.display().to_string(), &source, &detections, &classes);
     result
 }
 
 /// Attaches positions, categories and tiers to a file's detections.
-pub fn findings(path: &str, source: &Source, detections: &[Detection], policy: TierPolicy) -> Vec<Finding> {
+pub fn findings(path: &str, source: &Source, detections: &[Detection], classes: &[(Category, Tier)]) -> Vec<Finding> {
     let path: std::sync::Arc<str> = path.into();
     let text = source.text();
-    let classes = classify(text, detections, policy);
     let mut out = Vec::with_capacity(detections.len());
     let (mut line, mut line_start, mut pos) = (1u64, 0usize, 0usize);
-    for (d, (category, tier)) in detections.iter().zip(classes) {
+    for (d, &(category, tier)) in detections.iter().zip(classes) {
         let upto = d.start.max(pos);
         for nl in memchr_iter(b'\n', &text[pos..upto]) {
             line += 1;

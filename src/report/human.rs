@@ -4,6 +4,7 @@
 use super::{shown_value, ReportOptions};
 use crate::finding::Tier;
 use crate::scan::ScanOutcome;
+use crate::severity::{Assessment, Verdict};
 use std::io::{self, Write};
 
 struct Style {
@@ -57,5 +58,37 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions
     let per_kind: Vec<String> = s.findings_by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
     let per_kind = if per_kind.is_empty() { "none".to_string() } else { per_kind.join(", ") };
     writeln!(out, "  findings: {} ({per_kind})", s.findings())?;
-    writeln!(out, "  elapsed: {secs:.3} s ({mbps:.1} MB/s)")
+    writeln!(out, "  elapsed: {secs:.3} s ({mbps:.1} MB/s)")?;
+    if let (true, Some(a)) = (options.summary, &outcome.assessment) {
+        write_assessment(out, a, &style)?;
+    }
+    Ok(())
+}
+
+fn write_assessment(out: &mut dyn Write, a: &Assessment, style: &Style) -> io::Result<()> {
+    let verdict = match a.verdict {
+        Verdict::None => style.paint("32", "none (below the quantity standards)"),
+        Verdict::Serious => style.paint("1;33", "serious (情节严重)"),
+        Verdict::EspeciallySerious => style.paint("1;31", "especially serious (情节特别严重)"),
+    };
+    writeln!(out)?;
+    writeln!(out, "{}", style.paint("1", "assessment (Criminal Law Art. 253-1, Fa Shi [2017] No. 10 Art. 5)"))?;
+    writeln!(out, "  tier   items  standard  share")?;
+    for (tier, n, standard) in [("A", a.counts.a, 50u64), ("B", a.counts.b, 500), ("C", a.counts.c, 5000)] {
+        writeln!(out, "  {tier:<5} {n:>6}  {standard:>8}  {:.3}", n as f64 / standard as f64)?;
+    }
+    writeln!(out, "  R = {:.3}   policy: {}   insider: {}", a.r, a.policy, if a.insider { "yes" } else { "no" })?;
+    writeln!(out, "  verdict: {verdict}")?;
+    writeln!(out, "  duplicates removed (Art. 11): {}", a.duplicates_removed)?;
+    if !a.drivers.is_empty() {
+        writeln!(out, "  driven by:")?;
+        for d in &a.drivers {
+            writeln!(out, "    {d}")?;
+        }
+    }
+    writeln!(out, "  caveats:")?;
+    for c in &a.caveats {
+        writeln!(out, "    - {c}")?;
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 use super::{shown_value, ReportOptions};
 use crate::finding::{Category, Confidence, Finding, Kind, Tier};
 use crate::scan::ScanOutcome;
+use crate::severity::Assessment;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -52,6 +53,13 @@ struct SummaryOut {
 struct DocumentOut<'a> {
     findings: Vec<FindingOut<'a>>,
     summary: SummaryOut,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assessment: Option<&'a Assessment>,
+}
+
+#[derive(Serialize)]
+struct AssessmentLine<'a> {
+    assessment: &'a Assessment,
 }
 
 fn to_io(e: serde_json::Error) -> io::Error {
@@ -73,15 +81,20 @@ pub fn write_document(out: &mut dyn Write, outcome: &ScanOutcome, options: &Repo
             findings: s.findings(),
             findings_by_kind: s.findings_by_kind.iter().map(|(k, v)| (k.name(), *v)).collect(),
         },
+        assessment: if options.summary { outcome.assessment.as_ref() } else { None },
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(to_io)?;
     writeln!(out)
 }
 
-/// One finding object per line.
+/// One finding object per line; with `--summary`, a last line `{"assessment": {...}}`.
 pub fn write_lines(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions) -> io::Result<()> {
     for f in &outcome.findings {
         serde_json::to_writer(&mut *out, &finding_out(f, options)).map_err(to_io)?;
+        writeln!(out)?;
+    }
+    if let (true, Some(assessment)) = (options.summary, &outcome.assessment) {
+        serde_json::to_writer(&mut *out, &AssessmentLine { assessment }).map_err(to_io)?;
         writeln!(out)?;
     }
     Ok(())

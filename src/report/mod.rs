@@ -27,6 +27,8 @@ pub struct ReportOptions {
     pub format: Format,
     /// Print raw values instead of masked ones.
     pub reveal: bool,
+    /// Add the severity assessment.
+    pub summary: bool,
     /// Use ANSI colors (human format only).
     pub color: bool,
 }

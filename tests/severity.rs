@@ -1,0 +1,227 @@
+//! Worked examples of Art. 5 and Art. 11 (DOMAIN.md §1.7), each a small generated dump run
+//! through the binary with `--summary --format json`: single-tier thresholds, proportional
+//! combinations, the ten-times line, insiders, duplicates across files, the same person in
+//! several rows, masked rows, and the strict tier policy.
+
+use assert_cmd::Command;
+use piiscan::detect::id_card::check_char;
+use serde_json::Value;
+use std::path::Path;
+
+/// A distinct valid ID number for each `i` (region 110105, birth date and sequence from `i`).
+fn id(i: usize) -> String {
+    let day = i / 999;
+    let (year, month, dom) = (1960 + day / 336, 1 + (day / 28) % 12, 1 + day % 28);
+    let body = format!("110105{year:04}{month:02}{dom:02}{:03}", i % 999 + 1);
+    format!("{body}{}", check_char(body.as_bytes()) as char)
+}
+
+/// A distinct valid mobile number for each `i`.
+fn phone(i: usize) -> String {
+    format!("139{i:08}")
+}
+
+fn write(dir: &Path, name: &str, header: &str, rows: impl Iterator<Item = String>) {
+    let mut text = String::from(header);
+    text.push('\n');
+    for r in rows {
+        text.push_str(&r);
+        text.push('\n');
+    }
+    std::fs::write(dir.join(name), text).expect("write dump");
+}
+
+fn assess(dir: &Path, extra: &[&str]) -> Value {
+    let out = Command::cargo_bin("piiscan")
+        .expect("binary")
+        .args(["scan", "--summary", "--format", "json"])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .expect("run");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json document");
+    doc["assessment"].clone()
+}
+
+fn counts(a: &Value) -> (u64, u64, u64) {
+    let c = &a["counts"];
+    (c["A"].as_u64().unwrap_or(0), c["B"].as_u64().unwrap_or(0), c["C"].as_u64().unwrap_or(0))
+}
+
+/// Tier A: credit-report rows (征信), one person each.
+fn credit(dir: &Path, name: &str, range: std::ops::Range<usize>) {
+    write(dir, name, "姓名,身份证号,征信报告", range.map(|i| format!("用户{i},{},逾期{}次", id(i), i % 3)));
+}
+
+/// Tier B: hotel stays, one person each.
+fn lodging(dir: &Path, name: &str, range: std::ops::Range<usize>) {
+    write(
+        dir,
+        name,
+        "身份证号,入住时间,退房时间,房号",
+        range.map(|i| format!("{},2024-05-01 14:00,2024-05-02 12:00,{}", id(i), 100 + i % 900)),
+    );
+}
+
+/// Tier C: contact rows.
+fn contacts(dir: &Path, name: &str, range: std::ops::Range<usize>) {
+    write(dir, name, "name,mobile", range.map(|i| format!("user{i},{}", phone(i))));
+}
+
+fn case(build: impl FnOnce(&Path), extra: &[&str]) -> Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    build(dir.path());
+    assess(dir.path(), extra)
+}
+
+#[test]
+fn single_tier_thresholds() {
+    for (n, verdict) in [(49, "none"), (50, "serious")] {
+        let a = case(|d| credit(d, "credit.csv", 0..n), &[]);
+        assert_eq!(counts(&a), (n as u64, 0, 0));
+        assert_eq!(a["verdict"], verdict, "{n} tier A");
+    }
+    for (n, verdict) in [(499, "none"), (500, "serious")] {
+        let a = case(|d| lodging(d, "stays.csv", 0..n), &[]);
+        assert_eq!(counts(&a), (0, n as u64, 0));
+        assert_eq!(a["verdict"], verdict, "{n} tier B");
+    }
+    for (n, verdict) in [(4999, "none"), (5000, "serious")] {
+        let a = case(|d| contacts(d, "contacts.csv", 0..n), &[]);
+        assert_eq!(counts(&a), (0, 0, n as u64));
+        assert_eq!(a["verdict"], verdict, "{n} tier C");
+    }
+}
+
+#[test]
+fn tracks_and_lodging_combine_in_proportion() {
+    // 15 people with two timestamped positions each = 30 track items; plus 200 stays.
+    let a = case(
+        |d| {
+            let mut log = String::new();
+            for p in 0..15 {
+                for k in 0..2 {
+                    log.push_str(&format!(
+                        "2024-05-01 1{k}:00:00 gps phone={} lat=39.{:06} lng=116.{:06}\n",
+                        phone(p),
+                        100_000 + p * 7 + k,
+                        300_000 + p * 11 + k
+                    ));
+                }
+            }
+            std::fs::write(d.join("track.log"), log).expect("write");
+            lodging(d, "stays.csv", 1000..1200);
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (30, 200, 0));
+    assert_eq!(a["verdict"], "serious");
+    assert!((a["r"].as_f64().expect("r") - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn one_position_alone_is_not_a_track() {
+    let a = case(
+        |d| {
+            std::fs::write(
+                d.join("one.log"),
+                format!("2024-05-01 10:00 phone={} lat=39.908823 lng=116.397470\n", phone(1)),
+            )
+            .expect("write")
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (0, 0, 1));
+}
+
+#[test]
+fn ten_times_line() {
+    let a = case(|d| credit(d, "credit.csv", 0..499), &[]);
+    assert_eq!(a["verdict"], "serious", "499 tier A is serious, not especially serious");
+    let a = case(|d| credit(d, "credit.csv", 0..500), &[]);
+    assert_eq!(a["verdict"], "especially_serious");
+}
+
+#[test]
+fn insiders_meet_half_the_standards() {
+    let a = case(|d| credit(d, "credit.csv", 0..25), &["--insider"]);
+    assert_eq!((a["verdict"].as_str(), a["insider"].as_bool()), (Some("serious"), Some(true)));
+    let a = case(|d| credit(d, "credit.csv", 0..24), &["--insider"]);
+    assert_eq!(a["verdict"], "none");
+    let a = case(|d| credit(d, "credit.csv", 0..250), &["--insider"]);
+    assert_eq!(a["verdict"], "especially_serious");
+}
+
+#[test]
+fn duplicates_across_files_count_once() {
+    let a = case(
+        |d| {
+            credit(d, "a.csv", 0..30);
+            credit(d, "b.csv", 0..30);
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (30, 0, 0));
+    assert_eq!(a["verdict"], "none");
+    assert_eq!(a["duplicates_removed"], 30);
+}
+
+#[test]
+fn the_same_person_in_several_rows_is_one_tier_c_item() {
+    let a = case(
+        |d| {
+            write(
+                d,
+                "people.csv",
+                "name,mobile,email",
+                (0..6000).map(|i| format!("u{i},{},u{i}@qq.com", phone(i % 3000))),
+            )
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (0, 0, 3000));
+    assert_eq!(a["verdict"], "none");
+}
+
+#[test]
+fn masked_rows_are_not_counted() {
+    let a = case(
+        |d| write(d, "masked.csv", "name,mobile", (0..6000).map(|i| format!("u{i},139****{:04}", i % 10_000))),
+        &["--include-masked"],
+    );
+    assert_eq!(counts(&a), (0, 0, 0));
+    assert_eq!(a["verdict"], "none");
+}
+
+#[test]
+fn strict_policy_moves_ids_to_tier_b() {
+    let build = |d: &Path| write(d, "ids.csv", "name,id_no", (0..500).map(|i| format!("u{i},{}", id(i))));
+    let textual = case(build, &[]);
+    assert_eq!((counts(&textual), textual["verdict"].as_str()), ((0, 0, 500), Some("none")));
+    let strict = case(build, &["--tier-policy", "strict"]);
+    assert_eq!(
+        (counts(&strict), strict["verdict"].as_str(), strict["policy"].as_str()),
+        ((0, 500, 0), Some("serious"), Some("strict"))
+    );
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    contacts(dir.path(), "c.csv", 0..10);
+    let run = |level: &str| {
+        Command::cargo_bin("piiscan")
+            .expect("binary")
+            .args(["scan", "--fail-on", level])
+            .arg(dir.path())
+            .output()
+            .expect("run")
+            .status
+            .code()
+    };
+    assert_eq!(run("any"), Some(1));
+    assert_eq!(run("serious"), Some(0));
+    credit(dir.path(), "a.csv", 0..50);
+    assert_eq!(run("serious"), Some(1));
+    assert_eq!(run("especially-serious"), Some(0));
+}

@@ -96,16 +96,48 @@ fn identifier_rank(kind: Kind) -> Option<u8> {
     }
 }
 
-fn contains_keyword(haystack: &str, word: &str) -> bool {
-    if !word.is_ascii() {
-        return haystack.contains(word);
-    }
-    let bytes = haystack.as_bytes();
-    memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
-        let before = at.checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(at + word.len()).copied();
-        !before.is_some_and(|b| b.is_ascii_alphanumeric()) && !after.is_some_and(|b| b.is_ascii_alphanumeric())
+/// One automaton over every record-context keyword: pattern index -> context index.
+struct ContextMatcher {
+    automaton: aho_corasick::AhoCorasick,
+    context_of: Vec<usize>,
+    ascii: Vec<bool>,
+}
+
+fn context_matcher() -> Option<&'static ContextMatcher> {
+    static CELL: std::sync::OnceLock<Option<ContextMatcher>> = std::sync::OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut words = Vec::new();
+        let mut context_of = Vec::new();
+        for (i, ctx) in crate::reference::category_contexts().iter().enumerate() {
+            for w in &ctx.keywords {
+                words.push(w.clone());
+                context_of.push(i);
+            }
+        }
+        let ascii = words.iter().map(|w| w.is_ascii()).collect();
+        let automaton = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(&words).ok()?;
+        Some(ContextMatcher { automaton, context_of, ascii })
     })
+    .as_ref()
+}
+
+/// Bit i set: the record-context category i has a keyword in `text`. ASCII keywords match as
+/// whole tokens (`lat` is not in `translate`), CJK ones anywhere.
+fn context_hits(text: &[u8]) -> u32 {
+    let Some(m) = context_matcher() else { return 0 };
+    let mut hits = 0u32;
+    for found in m.automaton.find_overlapping_iter(text) {
+        let p = found.pattern().as_usize();
+        if m.ascii[p] {
+            let before = found.start().checked_sub(1).map(|i| text[i]);
+            let after = text.get(found.end()).copied();
+            if before.is_some_and(|b| b.is_ascii_alphanumeric()) || after.is_some_and(|b| b.is_ascii_alphanumeric()) {
+                continue;
+            }
+        }
+        hits |= 1 << m.context_of[p];
+    }
+    hits
 }
 
 /// A date or a clock time: `2024-05-01`, `2024/5/1`, `2024年5月`, `12:30`.
@@ -136,6 +168,7 @@ pub fn classify_records(
     policy: TierPolicy,
 ) -> Vec<RecordFacts> {
     let records = Records::build(text);
+    let mut header_cache: std::collections::HashMap<(usize, usize), u32> = std::collections::HashMap::new();
     let mut grouped: std::collections::BTreeMap<RecordSpan, Vec<usize>> = std::collections::BTreeMap::new();
     for (i, d) in detections.iter().enumerate() {
         if !d.kind.is_masked() {
@@ -163,14 +196,23 @@ pub fn classify_records(
         }
         let mut position = false;
         if person.is_some() {
-            let header = String::from_utf8_lossy(records.header_of(span)).to_lowercase();
-            let body = String::from_utf8_lossy(&text[span.start..span.end]).to_lowercase();
-            for ctx in crate::reference::category_contexts() {
-                let hit = ctx.keywords.iter().any(|w| contains_keyword(&body, w) || contains_keyword(&header, w));
-                if !hit {
+            let header = records.header_of(span);
+            let header_hits = match header_cache.get(&(header.as_ptr() as usize, header.len())) {
+                Some(&hits) => hits,
+                None => {
+                    let hits = context_hits(header);
+                    header_cache.insert((header.as_ptr() as usize, header.len()), hits);
+                    hits
+                }
+            };
+            let body = &text[span.start..span.end];
+            let hits = header_hits | context_hits(body);
+            for (i, ctx) in crate::reference::category_contexts().iter().enumerate() {
+                if hits & (1 << i) == 0 {
                     continue;
                 }
                 if ctx.category == Category::Whereabouts {
+                    let body = String::from_utf8_lossy(body);
                     position |= has_position(&body) && has_time(&body);
                 } else if (ctx.tier, ctx.category) < (tier, category) {
                     tier = ctx.tier;

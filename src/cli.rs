@@ -147,5 +147,6 @@ pub enum FailOnArg {
     /// The estimate is at least 情节严重.
     Serious,
     /// The estimate is 情节特别严重.
+    #[value(name = "especially_serious", alias = "especially-serious")]
     EspeciallySerious,
 }

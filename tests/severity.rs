@@ -223,5 +223,6 @@ fn fail_on_sets_the_exit_code() {
     assert_eq!(run("serious"), Some(0));
     credit(dir.path(), "a.csv", 0..50);
     assert_eq!(run("serious"), Some(1));
+    assert_eq!(run("especially_serious"), Some(0));
     assert_eq!(run("especially-serious"), Some(0));
 }

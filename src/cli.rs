@@ -34,6 +34,9 @@ pub enum Command {
         #[arg(long = "patterns", value_name = "FILE")]
         patterns: Vec<PathBuf>,
     },
+    /// Combine the counting states of separate runs (--summary-out) into one assessment.
+    #[command(after_help = EXIT_CODES)]
+    Merge(MergeArgs),
     /// Write a synthetic, labelled-by-construction export to stdout (benchmarks, demos).
     #[command(hide = true)]
     Generate {
@@ -137,6 +140,33 @@ pub struct ScanArgs {
     /// Exit 1 only when the assessment reaches this level (default: any finding).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOnArg>,
+    /// Write the mergeable counting state (fingerprints only, no raw values) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary_out: Option<PathBuf>,
+    /// Fingerprint key shared by the shards of one export; created if missing. Shards scanned
+    /// with different keys cannot be merged.
+    #[arg(long, value_name = "FILE")]
+    pub summary_key: Option<PathBuf>,
+}
+
+/// Arguments of `piiscan merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// State files written by `piiscan scan --summary-out`.
+    #[arg(required = true)]
+    pub states: Vec<PathBuf>,
+    /// Output format (human or json).
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    pub format: FormatArg,
+    /// The data was obtained in the course of duties or services: half the standards apply.
+    #[arg(long)]
+    pub insider: bool,
+    /// Exit 1 only when the assessment reaches this level (default: serious).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOnArg::Serious)]
+    pub fail_on: FailOnArg,
+    /// When to use colors in human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
 }
 
 /// Exit-code threshold for CI.

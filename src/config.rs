@@ -21,4 +21,8 @@ pub struct ScanConfig {
     /// The data was obtained in the course of duties or services (Art. 5 item 8): half the
     /// quantity standards apply.
     pub insider: bool,
+    /// Write the mergeable counting state here.
+    pub summary_out: Option<PathBuf>,
+    /// Fingerprint key file shared by the shards of one export (created if missing).
+    pub summary_key: Option<PathBuf>,
 }

@@ -58,6 +58,9 @@ pub enum ConfigError {
     /// A user pattern file is unreadable or wrong.
     #[error("{0}")]
     Rules(#[from] crate::rules::RuleError),
+    /// The counting state or its key file could not be written or read.
+    #[error("summary state: {0}")]
+    SummaryOut(String),
     /// The thread pool could not be built.
     #[error("cannot start worker threads: {0}")]
     ThreadPool(String),

@@ -3,7 +3,7 @@
 //! ([`Tier`]), how sure the validator is ([`Confidence`]), and the [`Finding`] that carries them
 //! from the detectors to the reports.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
 /// What a detector matched. The snake_case names are part of the output contract.
@@ -92,7 +92,7 @@ impl Serialize for Kind {
 
 /// The information type of Art. 5 of Fa Shi [2017] No. 10 (tiers A and B), or, for the
 /// residual tier C ("other personal information"), a descriptive sub-category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// 行踪轨迹信息 (tier A).
@@ -159,7 +159,7 @@ impl Category {
 }
 
 /// The quantity standard of Art. 5: A = 50 items, B = 500, C = 5000.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Tier {
     /// 50 items make the circumstances serious.
     A,

@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, ColorArg, Command, DocArg, FailOnArg, FormatArg, ScanArgs, TierPolicyArg};
+use cli::{Cli, ColorArg, Command, DocArg, FailOnArg, FormatArg, MergeArgs, ScanArgs, TierPolicyArg};
 use piiscan::report::{write_report, Format, ReportOptions};
 use piiscan::severity::Verdict;
 use piiscan::{rules, Exit, ScanConfig, TierPolicy};
@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Scan(args) => scan(args),
         Command::Rules { check, patterns } => rules_command(check, &patterns),
+        Command::Merge(args) => merge(args),
         Command::Generate { format, rows, seed } => generate(format, rows, seed),
     };
     ExitCode::from(exit as u8)
@@ -35,6 +36,8 @@ fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
         },
         pattern_files: args.patterns.clone(),
         insider: args.insider,
+        summary_out: args.summary_out.clone(),
+        summary_key: args.summary_key.clone(),
     })
 }
 
@@ -65,11 +68,7 @@ fn scan(args: ScanArgs) -> Exit {
         },
         reveal: args.reveal,
         summary: args.summary,
-        color: match args.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        },
+        color: use_color(args.color),
     };
     let mut out = BufWriter::new(stdout.lock());
     let written = write_report(&mut out, &outcome, &options).and_then(|()| out.flush());
@@ -84,17 +83,57 @@ fn scan(args: ScanArgs) -> Exit {
         (_, Exit::Incomplete) => Exit::Incomplete,
         (None | Some(FailOnArg::Any), exit) => exit,
         (Some(level), _) => {
-            let needed = match level {
-                FailOnArg::EspeciallySerious => Verdict::EspeciallySerious,
-                _ => Verdict::Serious,
-            };
-            if outcome.assessment.as_ref().is_some_and(|a| a.verdict >= needed) {
-                Exit::Findings
-            } else {
-                Exit::Clean
-            }
+            exit_for_verdict(level, outcome.assessment.as_ref().map(|a| a.verdict), !outcome.findings.is_empty())
         }
     }
+}
+
+fn exit_for_verdict(level: FailOnArg, verdict: Option<Verdict>, any: bool) -> Exit {
+    let reached = match level {
+        FailOnArg::Any => any,
+        FailOnArg::Serious => verdict.is_some_and(|v| v >= Verdict::Serious),
+        FailOnArg::EspeciallySerious => verdict == Some(Verdict::EspeciallySerious),
+    };
+    if reached {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    }
+}
+
+fn use_color(arg: ColorArg) -> bool {
+    match arg {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn merge(args: MergeArgs) -> Exit {
+    let (tally, policy) = match piiscan::aggregate::merge_states(&args.states) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("piiscan: {e}");
+            return Exit::Incomplete;
+        }
+    };
+    let counts = tally.counts();
+    let assessment = piiscan::severity::assess(&counts, policy, args.insider);
+    let options = ReportOptions {
+        format: if args.format == FormatArg::Human { Format::Human } else { Format::Json },
+        reveal: false,
+        summary: true,
+        color: use_color(args.color),
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let written = piiscan::report::write_assessment_only(&mut out, &assessment, &options).and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("piiscan: cannot write output: {e}");
+            return Exit::Incomplete;
+        }
+    }
+    exit_for_verdict(args.fail_on, Some(assessment.verdict), !tally.is_empty())
 }
 
 fn rules_command(check: bool, pattern_files: &[std::path::PathBuf]) -> Exit {

@@ -94,7 +94,10 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         .num_threads(config.threads.unwrap_or(0))
         .build()
         .map_err(|e| ConfigError::ThreadPool(e.to_string()))?;
-    let hasher = RecordHasher::new();
+    let hasher = match &config.summary_key {
+        Some(path) => crate::aggregate::load_or_create_key(path).map_err(|e| ConfigError::SummaryOut(e.to_string()))?,
+        None => RecordHasher::new(),
+    };
     let results: Vec<FileResult> =
         pool.install(|| files.par_iter().map(|f| scan_file(&f.path, &detector, config.tier_policy, &hasher)).collect());
 
@@ -120,10 +123,21 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
     outcome.problems.sort_by(|a, b| a.path.cmp(&b.path));
     outcome.stats.errors = outcome.problems.iter().filter(|p| p.incomplete).count() as u64;
     outcome.stats.warnings = outcome.problems.len() as u64 - outcome.stats.errors;
-    outcome.items = tally.finish();
+    outcome.items = tally.counts();
+    if let Some(path) = &config.summary_out {
+        write_state(path, &tally.to_state(&hasher, config.tier_policy))
+            .map_err(|e| ConfigError::SummaryOut(format!("{}: {e}", path.display())))?;
+    }
     outcome.assessment = Some(assess(&outcome.items, config.tier_policy, config.insider));
     outcome.elapsed = started.elapsed();
     Ok(outcome)
+}
+
+fn write_state(path: &Path, state: &crate::aggregate::SummaryState) -> std::io::Result<()> {
+    let file = std::fs::File::create(path)?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, state).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut out)
 }
 
 /// Scans one file; never fails, problems are part of the result.

@@ -226,3 +226,69 @@ fn fail_on_sets_the_exit_code() {
     assert_eq!(run("especially_serious"), Some(0));
     assert_eq!(run("especially-serious"), Some(0));
 }
+
+#[test]
+fn merged_shards_equal_one_scan_of_everything() {
+    let whole = tempfile::tempdir().expect("tempdir");
+    let shards = [tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir")];
+    // Shard 1: stays 0..300 and contacts 0..3000; shard 2: stays 200..450 (overlapping 100) and
+    // contacts 2000..5500 (the same people again in 1000 rows).
+    lodging(shards[0].path(), "stays.csv", 0..300);
+    contacts(shards[0].path(), "contacts.csv", 0..3000);
+    lodging(shards[1].path(), "stays.csv", 200..450);
+    contacts(shards[1].path(), "contacts.csv", 2000..5500);
+    for (i, shard) in shards.iter().enumerate() {
+        for name in ["stays.csv", "contacts.csv"] {
+            std::fs::copy(shard.path().join(name), whole.path().join(format!("{i}_{name}"))).expect("copy");
+        }
+    }
+    let one = assess(whole.path(), &[]);
+    let states = tempfile::tempdir().expect("tempdir");
+    let key = states.path().join("case.key");
+    let mut files = Vec::new();
+    for (i, shard) in shards.iter().enumerate() {
+        let out = states.path().join(format!("shard{i}.json"));
+        Command::cargo_bin("piiscan")
+            .expect("binary")
+            .args(["scan", "--summary-key"])
+            .arg(&key)
+            .arg("--summary-out")
+            .arg(&out)
+            .arg(shard.path())
+            .assert()
+            .code(1);
+        let text = std::fs::read_to_string(&out).expect("state");
+        assert!(!text.contains(&phone(1)) && !text.contains(&id(1)), "raw values in the state file");
+        files.push(out);
+    }
+    let merged = Command::cargo_bin("piiscan")
+        .expect("binary")
+        .args(["merge", "--format", "json"])
+        .args(&files)
+        .output()
+        .expect("run");
+    let line: Value = serde_json::from_slice(&merged.stdout).expect("json");
+    let m = &line["assessment"];
+    assert_eq!(counts(m), counts(&one));
+    assert_eq!(counts(m), (0, 450, 5500));
+    assert_eq!((m["verdict"].as_str(), one["verdict"].as_str()), (Some("serious"), Some("serious")));
+    assert_eq!(merged.status.code(), Some(1), "merge exits 1 from serious on");
+
+    // A shard fingerprinted with another key cannot be merged.
+    let stranger = states.path().join("stranger.json");
+    Command::cargo_bin("piiscan")
+        .expect("binary")
+        .args(["scan", "--summary-out"])
+        .arg(&stranger)
+        .arg(shards[0].path())
+        .assert()
+        .code(1);
+    Command::cargo_bin("piiscan")
+        .expect("binary")
+        .arg("merge")
+        .arg(&files[0])
+        .arg(&stranger)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("different key"));
+}

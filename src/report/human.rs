@@ -60,12 +60,14 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions
     writeln!(out, "  findings: {} ({per_kind})", s.findings())?;
     writeln!(out, "  elapsed: {secs:.3} s ({mbps:.1} MB/s)")?;
     if let (true, Some(a)) = (options.summary, &outcome.assessment) {
-        write_assessment(out, a, &style)?;
+        write_assessment(out, a, options.color)?;
     }
     Ok(())
 }
 
-fn write_assessment(out: &mut dyn Write, a: &Assessment, style: &Style) -> io::Result<()> {
+/// The assessment table.
+pub fn write_assessment(out: &mut dyn Write, a: &Assessment, color: bool) -> io::Result<()> {
+    let style = &Style { on: color };
     let verdict = match a.verdict {
         Verdict::None => style.paint("32", "none (below the quantity standards)"),
         Verdict::Serious => style.paint("1;33", "serious (情节严重)"),

@@ -87,6 +87,12 @@ pub fn write_document(out: &mut dyn Write, outcome: &ScanOutcome, options: &Repo
     writeln!(out)
 }
 
+/// `{"assessment": {...}}` on one line.
+pub fn write_assessment(out: &mut dyn Write, assessment: &Assessment) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &AssessmentLine { assessment }).map_err(to_io)?;
+    writeln!(out)
+}
+
 /// One finding object per line; with `--summary`, a last line `{"assessment": {...}}`.
 pub fn write_lines(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions) -> io::Result<()> {
     for f in &outcome.findings {

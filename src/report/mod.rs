@@ -42,6 +42,18 @@ pub fn write_report(out: &mut dyn Write, outcome: &ScanOutcome, options: &Report
     }
 }
 
+/// Writes an assessment alone (`piiscan merge`): the human table, or `{"assessment": {...}}`.
+pub fn write_assessment_only(
+    out: &mut dyn Write,
+    assessment: &crate::severity::Assessment,
+    options: &ReportOptions,
+) -> io::Result<()> {
+    match options.format {
+        Format::Human => human::write_assessment(out, assessment, options.color),
+        Format::Json | Format::Jsonl => json::write_assessment(out, assessment),
+    }
+}
+
 /// The value to print for a finding.
 pub(crate) fn shown_value(f: &crate::finding::Finding, options: &ReportOptions) -> String {
     if options.reveal {

@@ -24,7 +24,10 @@ pub fn category(kind: Kind) -> Category {
         Kind::IdCard | Kind::IdCardMasked | Kind::Passport | Kind::TravelPermit | Kind::UsccIndividual => {
             Category::Identity
         }
-        Kind::Mobile | Kind::MobileMasked | Kind::Email => Category::Contact,
+        Kind::Mobile | Kind::MobileMasked | Kind::Email | Kind::Landline => Category::Contact,
+        Kind::Name | Kind::Plate | Kind::Imei | Kind::Ip => Category::Identity,
+        // One position is not yet a track; see `classify_records`.
+        Kind::Geo => Category::Whereabouts,
         Kind::BankCard => Category::Property,
         Kind::Address => Category::Address,
         // User kinds carry their own class on each detection; this is only a fallback.
@@ -34,7 +37,7 @@ pub fn category(kind: Kind) -> Category {
 
 /// Kinds that identify the holder of a card found in the same record.
 fn identifies_holder(kind: Kind) -> bool {
-    matches!(kind, Kind::IdCard | Kind::Mobile | Kind::Email | Kind::Passport | Kind::TravelPermit)
+    matches!(kind, Kind::IdCard | Kind::Mobile | Kind::Email | Kind::Passport | Kind::TravelPermit | Kind::Name)
 }
 
 /// Category and tier for each detection (same order), given the text they were found in.
@@ -194,8 +197,15 @@ pub fn classify_records(
                 category = classes[i].0;
             }
         }
+        // A name says there is a person (context applies) but is no key for merging people:
+        // two 张伟 are rarely the same person.
+        let has_person = person.is_some() || content.iter().any(|(k, _)| *k == Kind::Name);
+        let has_geo = content.iter().any(|(k, _)| *k == Kind::Geo);
         let mut position = false;
-        if person.is_some() {
+        if has_geo && person.is_some() {
+            position = has_time(&String::from_utf8_lossy(&text[span.start..span.end]));
+        }
+        if has_person {
             let header = records.header_of(span);
             let header_hits = match header_cache.get(&(header.as_ptr() as usize, header.len())) {
                 Some(&hits) => hits,

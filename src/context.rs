@@ -77,6 +77,17 @@ impl<'t> Context<'t> {
         matches(&lower(&self.text[from..start])) || matches(&lower(&self.text[end..to]))
     }
 
+    /// Like [`Context::has_keyword`] but without the free-text window: only the value's own key
+    /// or its column counts. For shapes as common as a two-character word.
+    pub fn has_label_or_column(&self, set: KeywordSet, start: usize) -> bool {
+        let words = keywords().get(set);
+        let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
+        if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
+            return true;
+        }
+        self.column_name(line_start, start).is_some_and(|name| words.iter().any(|w| name.contains(w.as_str())))
+    }
+
     /// Whether the candidate's own label (the key right before it, or its column name) says it
     /// is an order, trace or waybill number rather than personal information.
     pub fn has_negative_label(&self, start: usize) -> bool {

@@ -30,13 +30,25 @@ pub enum Kind {
     MobileMasked,
     /// An ID number with some characters masked out (`110105********002X`); not a leak.
     IdCardMasked,
+    /// A Chinese personal name (surname table plus a name label or column).
+    Name,
+    /// A mainland landline number (area code from the table).
+    Landline,
+    /// A vehicle licence plate (GA 36-2018, incl. 8-character new-energy plates).
+    Plate,
+    /// A precise latitude/longitude pair.
+    Geo,
+    /// A device IMEI (15 digits, Luhn) with a device label.
+    Imei,
+    /// A public IPv4 address.
+    Ip,
     /// A kind defined by a user pattern file (`--patterns`); the name is the rule's `kind`.
     Custom(&'static str),
 }
 
 impl Kind {
     /// Every kind, in output order.
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 16] = [
         Kind::IdCard,
         Kind::Mobile,
         Kind::BankCard,
@@ -47,6 +59,12 @@ impl Kind {
         Kind::UsccIndividual,
         Kind::MobileMasked,
         Kind::IdCardMasked,
+        Kind::Name,
+        Kind::Landline,
+        Kind::Plate,
+        Kind::Geo,
+        Kind::Imei,
+        Kind::Ip,
     ];
 
     /// The stable name used in every output format and in `patterns/rules.toml`.
@@ -62,6 +80,12 @@ impl Kind {
             Kind::UsccIndividual => "uscc_individual",
             Kind::MobileMasked => "mobile_masked",
             Kind::IdCardMasked => "id_card_masked",
+            Kind::Name => "name",
+            Kind::Landline => "landline",
+            Kind::Plate => "plate",
+            Kind::Geo => "geo",
+            Kind::Imei => "imei",
+            Kind::Ip => "ip",
             Kind::Custom(name) => name,
         }
     }

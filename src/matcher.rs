@@ -198,6 +198,42 @@ fn read_token(text: &[u8], start: usize, normalized: &mut String) -> (Group, usi
     (Group { span: start..i, norm, class }, i, digits)
 }
 
+/// Calls `on_run(start, end)` for every maximal run of ASCII digits and dots that has a dot
+/// between two digits (`1.2.3.4`, `39.908823`) and is not glued to an ASCII letter. The second
+/// candidate stream, for IP addresses and coordinates; a trailing sentence dot is left out.
+pub fn dotted_numbers(text: &[u8], mut on_run: impl FnMut(usize, usize)) {
+    let mut covered = 0;
+    for dot in memchr::memchr_iter(b'.', text) {
+        if dot < covered
+            || dot == 0
+            || !text[dot - 1].is_ascii_digit()
+            || !text.get(dot + 1).is_some_and(u8::is_ascii_digit)
+        {
+            continue;
+        }
+        let mut start = dot;
+        while start > 0 && (text[start - 1].is_ascii_digit() || text[start - 1] == b'.') {
+            start -= 1;
+        }
+        let mut end = dot + 1;
+        while end < text.len() && (text[end].is_ascii_digit() || text[end] == b'.') {
+            end += 1;
+        }
+        covered = end;
+        while start < end && text[start] == b'.' {
+            start += 1;
+        }
+        while end > start && text[end - 1] == b'.' {
+            end -= 1;
+        }
+        let glued = (start > 0 && text[start - 1].is_ascii_alphabetic())
+            || text.get(end).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+        if !glued {
+            on_run(start, end);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +267,14 @@ mod tests {
     fn fullwidth_digits_fold_to_ascii() {
         let c = chains("电话：１３８００１３８０００");
         assert_eq!(c[0][0], ("13800138000".into(), TokenClass::Digits));
+    }
+
+    #[test]
+    fn dotted_runs() {
+        let mut runs = Vec::new();
+        let text = "ip 1.2.3.4. v1.2.3 at 39.908823,116.397470 and 3.14x";
+        dotted_numbers(text.as_bytes(), |s, e| runs.push(&text[s..e]));
+        assert_eq!(runs, ["1.2.3.4", "39.908823", "116.397470"]);
     }
 
     #[test]

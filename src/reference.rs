@@ -18,7 +18,28 @@ pub const EMBEDDED_FILES: &[(&str, &str)] = &[
     ("tlds.txt", TLDS_TXT),
     ("keywords.toml", KEYWORDS_TOML),
     ("rules.toml", RULES_TOML),
+    ("surnames.txt", SURNAMES_TXT),
+    ("landline_area_codes.txt", LANDLINE_AREA_CODES_TXT),
 ];
+
+const SURNAMES_TXT: &str = include_str!("../patterns/surnames.txt");
+const LANDLINE_AREA_CODES_TXT: &str = include_str!("../patterns/landline_area_codes.txt");
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Chinese surnames (single and compound).
+pub fn surnames() -> &'static HashSet<&'static str> {
+    static CELL: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    CELL.get_or_init(|| data_lines(SURNAMES_TXT).collect())
+}
+
+/// Landline area codes with their leading 0 (`010`, `0755`).
+pub fn area_codes() -> &'static HashSet<&'static str> {
+    static CELL: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    CELL.get_or_init(|| data_lines(LANDLINE_AREA_CODES_TXT).filter_map(|l| l.split_whitespace().next()).collect())
+}
 
 const REGIONS_CSV: &str = include_str!("../patterns/regions.csv");
 const REGIONS_EXTRA_CSV: &str = include_str!("../patterns/regions_extra.csv");
@@ -333,6 +354,12 @@ pub enum KeywordSet {
     TaiwanPermit,
     /// Labels of numbers that are not personal information (order, trace, waybill numbers).
     NotPersonal,
+    /// Device-identifier labels (IMEI).
+    Imei,
+    /// Labels of a personal name (姓名, 收件人, name).
+    Name,
+    /// Labels of coordinates (经纬度, lat, lng).
+    Geo,
 }
 
 #[derive(Deserialize)]
@@ -407,6 +434,9 @@ fn parse_keywords() -> Keywords {
         ("travel_permit", KeywordSet::TravelPermit),
         ("taiwan_permit", KeywordSet::TaiwanPermit),
         ("not_personal", KeywordSet::NotPersonal),
+        ("imei", KeywordSet::Imei),
+        ("name", KeywordSet::Name),
+        ("geo", KeywordSet::Geo),
     ] {
         let words =
             file.sets.get(name).map(|l| l.keywords.iter().map(|k| k.to_lowercase()).collect()).unwrap_or_default();
@@ -444,7 +474,7 @@ mod tests {
     #[test]
     fn keyword_file_parses_with_every_set() {
         let file: KeywordFile = toml::from_str(KEYWORDS_TOML).expect("keywords.toml parses");
-        assert_eq!(file.sets.len(), 7);
+        assert_eq!(file.sets.len(), 10);
         assert_eq!(file.categories.len(), 7);
         assert_eq!(category_contexts().len(), 7, "every category name and tier parses");
         for set in [KeywordSet::IdCard, KeywordSet::Mobile, KeywordSet::BankCard, KeywordSet::Passport] {
@@ -475,6 +505,12 @@ mod tests {
         assert_eq!(m.lookup("15456196441"), None);
         assert_eq!(m.lookup("1440892359525"), Some(PrefixUse::Allocated));
         assert_eq!(m.lookup("16101234567"), Some(PrefixUse::Unverified));
+    }
+
+    #[test]
+    fn surnames_and_area_codes() {
+        assert!(surnames().contains("王") && surnames().contains("欧阳"));
+        assert!(area_codes().contains("010") && area_codes().contains("0755") && !area_codes().contains("0400"));
     }
 
     #[test]

@@ -121,11 +121,11 @@ fn gbk_offsets_point_into_the_file_on_disk() {
     let out = piiscan().args(["scan", "--format", "jsonl", "--reveal"]).arg(&path).output().expect("run");
     let rows = jsonl(&out.stdout);
     let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().expect("kind")).collect();
-    assert_eq!(kinds, ["address", "mobile"]);
-    let m = &rows[1];
+    assert_eq!(kinds, ["name", "address", "mobile"]);
+    let m = &rows[2];
     let offset = m["offset"].as_u64().expect("offset") as usize;
     assert_eq!(&bytes[offset..offset + 11], b"13800138000");
-    let a = &rows[0];
+    let a = &rows[1];
     let (start, len) = (a["offset"].as_u64().expect("o") as usize, a["length"].as_u64().expect("l") as usize);
     let (decoded, _, _) = encoding_rs::GBK.decode(&bytes[start..start + len]);
     assert_eq!(decoded, "北京市朝阳区建国路88号");

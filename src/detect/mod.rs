@@ -10,10 +10,15 @@ pub mod address;
 pub mod bank_card;
 pub mod custom;
 pub mod email;
+pub mod geo;
 pub mod id_card;
+pub mod ip;
+pub mod landline;
 pub mod masked;
 pub mod mobile;
+pub mod name;
 pub mod passport;
+pub mod plate;
 pub mod uscc;
 
 use crate::context::Context;
@@ -63,6 +68,35 @@ impl Detector {
             out.push(detection(Kind::Email, start, end, value, Confidence::High));
         }
 
+        let mut decimals = Vec::new();
+        crate::matcher::dotted_numbers(text, |start, end| {
+            let run = &text[start..end];
+            if let Some(octets) = ip::parse(run) {
+                if ip::is_public(octets) && !after_version_word(text, start) {
+                    let value = String::from_utf8_lossy(run).into_owned();
+                    out.push(detection(Kind::Ip, start, end, value, Confidence::Medium));
+                }
+            } else if let Some(d) = geo::decimal(text, start, end) {
+                decimals.push(d);
+            }
+        });
+        for (start, end, value) in geo::pairs(text, &decimals, |s, e| ctx.has_keyword(KeywordSet::Geo, s, e)) {
+            out.push(detection(Kind::Geo, start, end, value, Confidence::High));
+        }
+
+        let mut plates = Vec::new();
+        plate::find(text, &mut plates);
+        for (start, end, value) in plates {
+            out.push(detection(Kind::Plate, start, end, value, Confidence::High));
+        }
+
+        let mut names = Vec::new();
+        name::find(text, &ctx, &mut names);
+        for (start, end) in names {
+            let value = String::from_utf8_lossy(&text[start..end]).into_owned();
+            out.push(detection(Kind::Name, start, end, value, Confidence::Medium));
+        }
+
         let mut addresses = Vec::new();
         address::find(text, &mut addresses);
         for a in addresses {
@@ -100,6 +134,8 @@ fn strength(kind: Kind) -> u8 {
         Kind::Mobile => 4,
         Kind::MobileMasked => 3,
         Kind::Passport | Kind::TravelPermit => 2,
+        Kind::Imei | Kind::Landline => 3,
+        Kind::Ip | Kind::Geo | Kind::Plate | Kind::Name => 2,
         // User rules never override a validated built-in reading.
         Kind::Custom(_) => 1,
         // An address may legitimately contain a phone-like door number run; it never
@@ -135,6 +171,13 @@ fn resolve_overlaps(out: &mut Vec<Detection>) {
         k += 1;
         keep[k - 1]
     });
+}
+
+/// `version 1.2.3.4`, `v1.2.3.4`: a version, not an address.
+fn after_version_word(text: &[u8], start: usize) -> bool {
+    let before = &text[start.saturating_sub(10)..start];
+    let lower = before.to_ascii_lowercase();
+    lower.ends_with(b"v") || lower.trim_ascii_end().ends_with(b"version") || lower.trim_ascii_end().ends_with(b"ver")
 }
 
 /// Whether the digit run at `span` is part of a decimal number (`18055466029.31`, `0.13800138000`).
@@ -205,6 +248,10 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
             }
         }
     }
+    // Landline: 010-62751234, 0755 8601 3388, +86 755 86013388 (an extension may follow).
+    if let Some(d) = grouped_landline(text, chain, rest) {
+        return Some(d);
+    }
     // Grouped ID: 6-8-4 or 6-4-4-4 (the last group may end in X).
     for shape in [&[6usize, 8, 4][..], &[6, 4, 4, 4]] {
         let take = shape.len();
@@ -258,6 +305,35 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
                     detection(Kind::BankCard, rest[0].span.start, rest[take - 1].span.end, digits, conf),
                 ));
             }
+        }
+    }
+    None
+}
+
+fn grouped_landline(text: &[u8], chain: &Chain, rest: &[Group]) -> Option<(usize, Detection)> {
+    let norm = |g: &Group| chain.norm(g);
+    let all_digits = |gs: &[Group]| gs.iter().all(|g| g.class == TokenClass::Digits);
+    let (skip, area) = match norm(&rest[0]) {
+        "86" | "0086" if rest.len() >= 3 && !norm(&rest[1]).starts_with('0') => (1, format!("0{}", norm(&rest[1]))),
+        a if a.starts_with('0') => (0, a.to_string()),
+        _ => return None,
+    };
+    let after_area = skip + 1;
+    // The subscriber number may itself be split in two (0755 8601 3388).
+    for take in [1usize, 2] {
+        let groups = rest.get(after_area..after_area + take)?;
+        if !all_digits(groups) || !all_digits(&rest[..after_area]) {
+            return None;
+        }
+        let subscriber: String = groups.iter().map(norm).collect();
+        if take == 2 && groups.iter().any(|g| norm(g).len() != 4) {
+            continue;
+        }
+        if landline::is_landline(&area, &subscriber) {
+            let start = plus_before(text, rest[0].span.start);
+            let end = groups[take - 1].span.end;
+            let value = format!("{area}{subscriber}");
+            return Some((after_area + take, detection(Kind::Landline, start, end, value, Confidence::High)));
         }
     }
     None
@@ -327,11 +403,21 @@ fn digits_alone(
         return;
     }
     match s.len() {
-        11 => {
+        11 if !s.starts_with('0') => {
             if let Some(conf) = mobile::validate(s) {
                 // An 11-digit number labelled as an order or trace number is one.
                 if !ctx.has_negative_label(start) {
                     push(Kind::Mobile, start, s.to_string(), conf);
+                }
+            }
+        }
+        10..=12 if s.starts_with('0') && landline::split(s).is_some() && !ctx.has_negative_label(start) => {
+            push(Kind::Landline, start, s.to_string(), Confidence::Medium);
+        }
+        7 | 8 if parenthesised_area(text, start).is_some() => {
+            if let Some((area, open)) = parenthesised_area(text, start) {
+                if landline::is_landline(&area, s) {
+                    push(Kind::Landline, open, format!("{area}{s}"), Confidence::High);
                 }
             }
         }
@@ -359,6 +445,9 @@ fn digits_alone(
                 card(s, start, end, ctx, push);
             }
         }
+        15 if bank_card::luhn_valid(s.as_bytes()) && ctx.has_keyword(KeywordSet::Imei, start, end) => {
+            push(Kind::Imei, start, s.to_string(), Confidence::High);
+        }
         15 => {
             if id_card::validate15(s.as_bytes()).is_ok()
                 && ctx.has_keyword(KeywordSet::IdCard, start, end)
@@ -383,6 +472,32 @@ fn digits_alone(
         }
         _ => {}
     }
+}
+
+/// `(0755)` or `（0755）` (optionally then a space or dash) right before `start`: the area code
+/// and where the parenthesis opens.
+fn parenthesised_area(text: &[u8], start: usize) -> Option<(String, usize)> {
+    let mut end = start;
+    if end > 0 && matches!(text[end - 1], b' ' | b'-') {
+        end -= 1;
+    }
+    let (close_len, open_bytes): (usize, &[&[u8]]) = if text[..end].ends_with(b")") {
+        (1, &[b"("])
+    } else if text[..end].ends_with("）".as_bytes()) {
+        (3, &["（".as_bytes()])
+    } else {
+        return None;
+    };
+    let inner_end = end - close_len;
+    let digits_start =
+        (inner_end.saturating_sub(4)..inner_end).find(|&i| text[i..inner_end].iter().all(u8::is_ascii_digit))?;
+    let area = &text[digits_start..inner_end];
+    let open = open_bytes[0];
+    let open_at = digits_start.checked_sub(open.len())?;
+    if &text[open_at..digits_start] != open || !(3..=4).contains(&area.len()) || area[0] != b'0' {
+        return None;
+    }
+    Some((String::from_utf8_lossy(area).into_owned(), open_at))
 }
 
 fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(Kind, usize, String, Confidence)) {

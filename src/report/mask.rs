@@ -22,6 +22,26 @@ pub fn mask(kind: Kind, value: &str, public_prefix_chars: usize) -> String {
         Kind::Mobile => keep_ends(value, 3, 4),
         Kind::BankCard => keep_ends(value, 6, 4),
         Kind::Passport | Kind::TravelPermit | Kind::Custom(_) => keep_ends(value, 2, 2),
+        Kind::Landline => keep_ends(value, 4, 2),
+        Kind::Imei => keep_ends(value, 8, 2),
+        // The surname alone does not identify anyone.
+        Kind::Name => keep_ends(value, 1, 0),
+        Kind::Plate => keep_ends(value, 2, 1),
+        Kind::Ip => match value.rsplit_once('.') {
+            Some((_, last)) => format!("*.*.*.{last}"),
+            None => keep_ends(value, 0, 0),
+        },
+        // Coordinates to one decimal (about 11 km) say where, not who.
+        Kind::Geo => value
+            .split(',')
+            .map(|part| match part.split_once('.') {
+                Some((int, frac)) => {
+                    format!("{int}.{}{}", &frac[..frac.len().min(1)], "*".repeat(frac.len().saturating_sub(1)))
+                }
+                None => part.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
         Kind::UsccIndividual => keep_ends(value, 8, 2),
         Kind::Email => match value.split_once('@') {
             Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),

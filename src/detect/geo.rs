@@ -1,0 +1,109 @@
+//! Validate stage for `geo`: a precise latitude/longitude pair. Two decimal numbers close
+//! together on one line, each with four or more decimals (about 10 m), one a latitude
+//! (|x| <= 90) and one a longitude (|x| <= 180). Inside China's bounding box the pair stands on
+//! its own; elsewhere it needs a coordinate label (经纬度, lat, lng, gps ...).
+
+/// One decimal number in the text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decimal {
+    /// Byte span, including a leading minus sign.
+    pub start: usize,
+    /// End of the span.
+    pub end: usize,
+    /// Its value.
+    pub value: f64,
+    /// Digits after the point.
+    pub decimals: usize,
+}
+
+/// Parses a dotted run as a decimal number (one dot), taking a minus sign before it.
+pub fn decimal(text: &[u8], start: usize, end: usize) -> Option<Decimal> {
+    let run = std::str::from_utf8(&text[start..end]).ok()?;
+    let (_, frac) = run.split_once('.')?;
+    if frac.contains('.') {
+        return None;
+    }
+    let negative = start > 0 && text[start - 1] == b'-';
+    let value: f64 = run.parse().ok()?;
+    let (start, value) = if negative { (start - 1, -value) } else { (start, value) };
+    Some(Decimal { start, end, value, decimals: frac.len() })
+}
+
+/// The longest gap between the two numbers of a pair.
+const MAX_GAP: usize = 40;
+
+fn in_china(lat: f64, lng: f64) -> bool {
+    (3.0..=54.0).contains(&lat) && (73.0..=136.0).contains(&lng)
+}
+
+/// Pairs consecutive decimals into positions. `labelled(start, end)` says whether a coordinate
+/// label stands near the pair. Returns (start, end, "lat,lng").
+pub fn pairs(
+    text: &[u8],
+    decimals: &[Decimal],
+    labelled: impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 1 < decimals.len() {
+        let (a, b) = (decimals[i], decimals[i + 1]);
+        let gap = &text[a.end..b.start.max(a.end)];
+        let close = b.start >= a.end && gap.len() <= MAX_GAP && !gap.contains(&b'\n');
+        let precise = a.decimals >= 4 && b.decimals >= 4;
+        // Which of the two is the latitude: inside China's box if either order fits it, else
+        // the first order that is a valid position.
+        let a_first = [true, false]
+            .into_iter()
+            .find(|&first| {
+                let (lat, lng) = if first { (a.value, b.value) } else { (b.value, a.value) };
+                in_china(lat, lng)
+            })
+            .map(|first| (first, true))
+            .or_else(|| {
+                [true, false]
+                    .into_iter()
+                    .find(|&first| {
+                        let (lat, lng) = if first { (a.value, b.value) } else { (b.value, a.value) };
+                        lat.abs() <= 90.0 && lng.abs() <= 180.0
+                    })
+                    .map(|first| (first, false))
+            });
+        if let (true, true, Some((lat_first, china))) = (close, precise, a_first) {
+            if china || labelled(a.start, b.end) {
+                let text_of = |d: Decimal| String::from_utf8_lossy(&text[d.start..d.end]).into_owned();
+                let (lat, lng) = if lat_first { (a, b) } else { (b, a) };
+                out.push((a.start, b.end, format!("{},{}", text_of(lat), text_of(lng))));
+                i += 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn geo(text: &str, labelled: bool) -> Vec<String> {
+        let mut decimals = Vec::new();
+        crate::matcher::dotted_numbers(text.as_bytes(), |s, e| decimals.extend(decimal(text.as_bytes(), s, e)));
+        pairs(text.as_bytes(), &decimals, |_, _| labelled).into_iter().map(|p| p.2).collect()
+    }
+
+    #[test]
+    fn coordinate_pairs() {
+        assert_eq!(geo("pos 39.908823,116.397470", false), ["39.908823,116.397470"]);
+        assert_eq!(geo("lng=116.397470 lat=39.908823", false), ["39.908823,116.397470"]);
+        assert_eq!(geo("40.712776, -74.005974", true), ["40.712776,-74.005974"]);
+        assert!(geo("40.712776, -74.005974", false).is_empty(), "outside China needs a label");
+    }
+
+    #[test]
+    fn not_coordinates() {
+        assert!(geo("price 39.90 116.39", false).is_empty());
+        assert!(geo("39.908823\n116.397470", false).is_empty());
+        assert!(geo("ratio 0.123456 0.654321", false).is_empty());
+    }
+}

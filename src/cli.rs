@@ -40,9 +40,9 @@ pub enum Command {
     /// Write a synthetic, labelled-by-construction export to stdout (benchmarks, demos).
     #[command(hide = true)]
     Generate {
-        /// Document format.
-        #[arg(long, value_enum, default_value_t = DocArg::Csv)]
-        format: DocArg,
+        /// Document format: csv, sql, jsonl, log, prose or source.
+        #[arg(long, default_value = "csv", value_parser = parse_doc_format)]
+        format: piiscan::synth::DocFormat,
         /// Number of records.
         #[arg(long, default_value_t = 1000)]
         rows: usize,
@@ -50,23 +50,6 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-}
-
-/// Synthetic document formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DocArg {
-    /// CSV with a header.
-    Csv,
-    /// SQL dump.
-    Sql,
-    /// JSON lines.
-    Jsonl,
-    /// Application log.
-    Log,
-    /// Chinese prose.
-    Prose,
-    /// Source code with fixtures.
-    Source,
 }
 
 /// Output format.
@@ -179,4 +162,11 @@ pub enum FailOnArg {
     /// The estimate is 情节特别严重.
     #[value(name = "especially_serious", alias = "especially-serious")]
     EspeciallySerious,
+}
+
+fn parse_doc_format(name: &str) -> Result<piiscan::synth::DocFormat, String> {
+    piiscan::synth::DocFormat::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = piiscan::synth::DocFormat::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format `{name}`; use one of {}", names.join(", "))
+    })
 }

@@ -21,6 +21,9 @@ pub struct ScanConfig {
     /// The data was obtained in the course of duties or services (Art. 5 item 8): half the
     /// quantity standards apply.
     pub insider: bool,
+    /// Group findings into records and count items (needed for `--summary`, `--summary-out` and
+    /// `--fail-on serious`); a plain scan skips that work.
+    pub assess: bool,
     /// Write the mergeable counting state here.
     pub summary_out: Option<PathBuf>,
     /// Fingerprint key file shared by the shards of one export (created if missing).

@@ -41,12 +41,21 @@ pub struct Context<'t> {
     /// Whether any column name (CSV header or SQL column list) is a not-personal label; when
     /// none is, the per-candidate column lookup is skipped.
     negative_columns: OnceCell<bool>,
+    /// Which keyword sets each column name matches, by the name's address (names live as long
+    /// as the header and insert lists, which are never rebuilt).
+    column_sets: std::cell::RefCell<std::collections::HashMap<usize, u16>>,
 }
 
 impl<'t> Context<'t> {
     /// Context over `text`; nothing is computed yet.
     pub fn new(text: &'t [u8]) -> Self {
-        Context { text, header: OnceCell::new(), inserts: OnceCell::new(), negative_columns: OnceCell::new() }
+        Context {
+            text,
+            header: OnceCell::new(),
+            inserts: OnceCell::new(),
+            negative_columns: OnceCell::new(),
+            column_sets: std::cell::RefCell::default(),
+        }
     }
 
     /// Whether a keyword of `set` is near `span` on its line or names its column.
@@ -85,7 +94,22 @@ impl<'t> Context<'t> {
         if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
             return true;
         }
-        self.column_name(line_start, start).is_some_and(|name| words.iter().any(|w| name.contains(w.as_str())))
+        self.column_in_set(line_start, start, set)
+    }
+
+    /// Whether the column `offset` falls in has a name from `set` (cached per column).
+    fn column_in_set(&self, line_start: usize, offset: usize, set: KeywordSet) -> bool {
+        let Some(name) = self.column_name(line_start, offset) else { return false };
+        let key = name.as_ptr() as usize;
+        if let Some(mask) = self.column_sets.borrow().get(&key) {
+            return mask & set.bit() != 0;
+        }
+        let mask = KeywordSet::ALL
+            .into_iter()
+            .filter(|s| keywords().get(*s).iter().any(|w| name.contains(w.as_str())))
+            .fold(0u16, |m, s| m | s.bit());
+        self.column_sets.borrow_mut().insert(key, mask);
+        mask & set.bit() != 0
     }
 
     /// Whether the candidate's own label (the key right before it, or its column name) says it
@@ -105,8 +129,7 @@ impl<'t> Context<'t> {
                 .chain(inserts.iter().flat_map(|i| &i.columns))
                 .any(|name| words.iter().any(|w| name.contains(w.as_str())))
         });
-        any_negative_column
-            && self.column_name(line_start, start).is_some_and(|name| words.iter().any(|w| name.contains(w.as_str())))
+        any_negative_column && self.column_in_set(line_start, start, KeywordSet::NotPersonal)
     }
 
     /// The name of the column `offset` falls in, from a SQL column list or a CSV header.

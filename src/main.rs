@@ -3,7 +3,7 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, ColorArg, Command, DocArg, FailOnArg, FormatArg, MergeArgs, ScanArgs, TierPolicyArg};
+use cli::{Cli, ColorArg, Command, FailOnArg, FormatArg, MergeArgs, ScanArgs, TierPolicyArg};
 use piiscan::report::{write_report, Format, ReportOptions};
 use piiscan::severity::Verdict;
 use piiscan::{rules, Exit, ScanConfig, TierPolicy};
@@ -36,6 +36,7 @@ fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
         },
         pattern_files: args.patterns.clone(),
         insider: args.insider,
+        assess: args.summary || matches!(args.fail_on, Some(FailOnArg::Serious | FailOnArg::EspeciallySerious)),
         summary_out: args.summary_out.clone(),
         summary_key: args.summary_key.clone(),
     })
@@ -182,16 +183,8 @@ fn rules_command(check: bool, pattern_files: &[std::path::PathBuf]) -> Exit {
     }
 }
 
-fn generate(format: DocArg, rows: usize, seed: u64) -> Exit {
+fn generate(format: piiscan::synth::DocFormat, rows: usize, seed: u64) -> Exit {
     use piiscan::synth::{document, DocFormat, Rng};
-    let format = match format {
-        DocArg::Csv => DocFormat::Csv,
-        DocArg::Sql => DocFormat::Sql,
-        DocArg::Jsonl => DocFormat::Jsonl,
-        DocArg::Log => DocFormat::Log,
-        DocArg::Prose => DocFormat::Prose,
-        DocArg::Source => DocFormat::Source,
-    };
     let mut rng = Rng::new(seed);
     let mut out = BufWriter::new(std::io::stdout().lock());
     // Generate in batches so memory stays flat for multi-gigabyte corpora.

@@ -362,6 +362,27 @@ pub enum KeywordSet {
     Geo,
 }
 
+impl KeywordSet {
+    /// Every set.
+    pub const ALL: [KeywordSet; 10] = [
+        KeywordSet::IdCard,
+        KeywordSet::Mobile,
+        KeywordSet::BankCard,
+        KeywordSet::Passport,
+        KeywordSet::TravelPermit,
+        KeywordSet::TaiwanPermit,
+        KeywordSet::NotPersonal,
+        KeywordSet::Imei,
+        KeywordSet::Name,
+        KeywordSet::Geo,
+    ];
+
+    /// A bit for this set in a `u16` mask.
+    pub fn bit(self) -> u16 {
+        1 << KeywordSet::ALL.iter().position(|s| *s == self).unwrap_or(15)
+    }
+}
+
 #[derive(Deserialize)]
 struct KeywordFile {
     sets: HashMap<String, KeywordList>,

@@ -98,8 +98,9 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         Some(path) => crate::aggregate::load_or_create_key(path).map_err(|e| ConfigError::SummaryOut(e.to_string()))?,
         None => RecordHasher::new(),
     };
-    let results: Vec<FileResult> =
-        pool.install(|| files.par_iter().map(|f| scan_file(&f.path, &detector, config.tier_policy, &hasher)).collect());
+    let counting = (config.assess || config.summary_out.is_some()).then_some(&hasher);
+    let results: Vec<FileResult> = pool
+        .install(|| files.par_iter().map(|f| scan_file(&f.path, &detector, config.tier_policy, counting)).collect());
 
     let mut outcome = ScanOutcome { problems: walk_errors, ..ScanOutcome::default() };
     let mut tally = Tally::new();
@@ -128,7 +129,9 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         write_state(path, &tally.to_state(&hasher, config.tier_policy))
             .map_err(|e| ConfigError::SummaryOut(format!("{}: {e}", path.display())))?;
     }
-    outcome.assessment = Some(assess(&outcome.items, config.tier_policy, config.insider));
+    if config.assess || config.summary_out.is_some() {
+        outcome.assessment = Some(assess(&outcome.items, config.tier_policy, config.insider));
+    }
     outcome.elapsed = started.elapsed();
     Ok(outcome)
 }
@@ -141,7 +144,8 @@ fn write_state(path: &Path, state: &crate::aggregate::SummaryState) -> std::io::
 }
 
 /// Scans one file; never fails, problems are part of the result.
-pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy, hasher: &RecordHasher) -> FileResult {
+/// With a `hasher`, the file's records are also classified and fingerprinted for counting.
+pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy, hasher: Option<&RecordHasher>) -> FileResult {
     let mut result = FileResult::default();
     let source = match source::load(path) {
         Ok(Loaded::Text(source)) => source,
@@ -161,8 +165,10 @@ pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy, hasher: &
     }
     let detections = detector.detect(source.text());
     let classes = classify(source.text(), &detections, policy);
-    let records = classify_records(source.text(), &detections, &classes, policy);
-    result.records = records.iter().map(|r| hasher.hash(r, &source.text()[r.span.start..r.span.end])).collect();
+    if let Some(hasher) = hasher {
+        let records = classify_records(source.text(), &detections, &classes, policy);
+        result.records = records.iter().map(|r| hasher.hash(r, &source.text()[r.span.start..r.span.end])).collect();
+    }
     result.findings = findings(&path.display().to_string(), &source, &detections, &classes);
     result
 }

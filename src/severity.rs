@@ -36,7 +36,7 @@ impl Verdict {
 }
 
 /// Items per tier, as reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TierCounts {
     /// Tier A items (standard 50).
     #[serde(rename = "A")]
@@ -47,15 +47,15 @@ pub struct TierCounts {
     /// Tier C items (standard 5000).
     #[serde(rename = "C")]
     pub c: u64,
+    /// Items per driving category.
+    pub by_category: BTreeMap<&'static str, u64>,
 }
 
 /// The assessment of one scan (or of merged scans).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
-    /// Deduplicated items per tier.
+    /// Deduplicated items per tier and per category.
     pub counts: TierCounts,
-    /// Items per driving category.
-    pub by_category: BTreeMap<&'static str, u64>,
     /// R = n_A/50 + n_B/500 + n_C/5000.
     pub r: f64,
     /// The estimate.
@@ -120,11 +120,15 @@ pub fn assess(counts: &ItemCounts, policy: TierPolicy, insider: bool) -> Assessm
         .collect();
     drivers.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
     Assessment {
-        counts: TierCounts { a, b, c },
-        by_category: counts.by_tier_category.iter().fold(BTreeMap::new(), |mut m, (&(_, c), &n)| {
-            *m.entry(c.name()).or_default() += n;
-            m
-        }),
+        counts: TierCounts {
+            a,
+            b,
+            c,
+            by_category: counts.by_tier_category.iter().fold(BTreeMap::new(), |mut m, (&(_, c), &n)| {
+                *m.entry(c.name()).or_default() += n;
+                m
+            }),
+        },
         r,
         verdict,
         policy: match policy {

@@ -85,6 +85,23 @@ impl DocFormat {
     pub const ALL: [DocFormat; 6] =
         [DocFormat::Csv, DocFormat::Sql, DocFormat::Jsonl, DocFormat::Log, DocFormat::Prose, DocFormat::Source];
 
+    /// The format's name on the command line (`csv`, `sql`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            DocFormat::Csv => "csv",
+            DocFormat::Sql => "sql",
+            DocFormat::Jsonl => "jsonl",
+            DocFormat::Log => "log",
+            DocFormat::Prose => "prose",
+            DocFormat::Source => "source",
+        }
+    }
+
+    /// Parses a format name.
+    pub fn from_name(name: &str) -> Option<DocFormat> {
+        DocFormat::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// A file extension for the format.
     pub fn extension(self) -> &'static str {
         match self {

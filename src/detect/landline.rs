@@ -8,11 +8,7 @@ use crate::reference::area_codes;
 pub fn split(digits: &str) -> Option<(&str, &str)> {
     [4usize, 3].into_iter().find_map(|n| {
         let (area, subscriber) = (digits.get(..n)?, digits.get(n..)?);
-        let ok = area_codes().contains(area)
-            && (7..=8).contains(&subscriber.len())
-            && !subscriber.starts_with(['0', '1'])
-            && subscriber.bytes().all(|b| b.is_ascii_digit());
-        ok.then_some((area, subscriber))
+        is_landline(area, subscriber).then_some((area, subscriber))
     })
 }
 

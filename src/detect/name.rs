@@ -12,13 +12,13 @@ fn is_ideograph(c: char) -> bool {
 
 /// Whether `s` (2-4 ideographs) starts with a surname and has a given name after it.
 fn surname_led(s: &str) -> bool {
-    let chars: Vec<char> = s.chars().collect();
-    if !(2..=4).contains(&chars.len()) {
+    let mut ends = s.char_indices().map(|(o, c)| o + c.len_utf8());
+    let (Some(one), Some(two)) = (ends.next(), ends.next()) else { return false };
+    let count = 2 + ends.count();
+    if count > 4 {
         return false;
     }
-    let two: String = chars[..2].iter().collect();
-    let one: String = chars[..1].iter().collect();
-    (chars.len() >= 3 && surnames().contains(two.as_str())) || surnames().contains(one.as_str())
+    (count >= 3 && surnames().contains(&s[..two])) || surnames().contains(&s[..one])
 }
 
 /// Finds names; returns (start, end) spans.
@@ -28,41 +28,64 @@ pub fn find(text: &[u8], ctx: &Context, out: &mut Vec<(usize, usize)>) {
     }
     let labels: Vec<&str> =
         keywords().get(KeywordSet::Name).iter().map(String::as_str).filter(|k| !k.is_ascii()).collect();
-    let mut pos = 0;
-    while pos < text.len() {
-        let Some(run_start) = text[pos..].iter().position(|&b| b >= 0x80).map(|p| pos + p) else { break };
-        let run_end = text[run_start..].iter().position(|&b| b < 0x80).map_or(text.len(), |p| run_start + p);
-        pos = run_end;
-        let Ok(run) = std::str::from_utf8(&text[run_start..run_end]) else { continue };
-        // Segments: maximal runs of ideographs inside the non-ASCII run (punctuation splits).
+    let label_ends: Vec<char> = labels.iter().filter_map(|l| l.chars().last()).collect();
+    // One validation pass over the text; broken sequences (a lossily scanned file) split it.
+    let mut base = 0;
+    for chunk in text.utf8_chunks() {
+        let valid = chunk.valid();
         let mut seg_start: Option<usize> = None;
-        for (off, c) in run.char_indices().chain(std::iter::once((run.len(), ' '))) {
+        for (off, c) in valid.char_indices().chain(std::iter::once((valid.len(), ' '))) {
             match (is_ideograph(c), seg_start) {
                 (true, None) => seg_start = Some(off),
                 (false, Some(s)) => {
-                    segment(text, ctx, run_start + s, &run[s..off], &labels, out);
+                    let seg = Segment { text, start: base + s, seg: &valid[s..off] };
+                    seg.find(ctx, &labels, &label_ends, out);
                     seg_start = None;
                 }
                 _ => {}
             }
         }
+        base += valid.len() + chunk.invalid().len();
     }
 }
 
-fn segment(text: &[u8], ctx: &Context, start: usize, seg: &str, labels: &[&str], out: &mut Vec<(usize, usize)>) {
-    let end = start + seg.len();
-    if surname_led(seg) {
-        // A whole field: judged by its key, column or a label just before it.
-        if ctx.has_label_or_column(KeywordSet::Name, start) && !glued(text, start, end) {
-            out.push((start, end));
-        }
-        return;
+struct Segment<'a> {
+    text: &'a [u8],
+    start: usize,
+    seg: &'a str,
+}
+
+impl Segment<'_> {
+    /// Whether what precedes the segment can separate a key or a field from its value: a line
+    /// start, ASCII punctuation or space, or a full-width colon. In running prose a segment
+    /// follows other text or CJK punctuation (，。), and is no field.
+    fn after_separator(&self) -> bool {
+        let before = &self.text[..self.start];
+        before.is_empty()
+            || before.ends_with("：".as_bytes())
+            || before.last().is_some_and(|&b| b < 0x80 && !b.is_ascii_alphanumeric())
     }
-    // 收件人张三: a label inside the run, the name running to the end of the segment.
-    for label in labels {
-        if let Some(at) = seg.rfind(label) {
-            let rest = &seg[at + label.len()..];
-            if surname_led(rest) {
+
+    fn find(&self, ctx: &Context, labels: &[&str], label_ends: &[char], out: &mut Vec<(usize, usize)>) {
+        let (start, seg) = (self.start, self.seg);
+        let end = start + seg.len();
+        if surname_led(seg) {
+            // A whole field: judged by its key, column or a label just before it.
+            if self.after_separator()
+                && !glued(self.text, start, end)
+                && ctx.has_label_or_column(KeywordSet::Name, start)
+            {
+                out.push((start, end));
+            }
+            return;
+        }
+        // 收件人张三: a label inside the run, the name (2-4 characters) running to the segment's end.
+        let ends: Vec<usize> = seg.char_indices().map(|(o, _)| o).collect();
+        for len in 2..=4usize {
+            let Some(&cut) = ends.len().checked_sub(len).and_then(|i| ends.get(i)) else { break };
+            let (head, rest) = seg.split_at(cut);
+            let could_end_label = head.chars().next_back().is_some_and(|c| label_ends.contains(&c));
+            if could_end_label && labels.iter().any(|l| head.ends_with(l)) && surname_led(rest) {
                 out.push((end - rest.len(), end));
                 return;
             }

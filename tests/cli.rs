@@ -268,6 +268,7 @@ fn examples_tree_reports_the_planted_values_only() {
     assert_eq!(by_kind["email"], 3);
     assert_eq!(by_kind["passport"], 3);
     assert_eq!(by_kind["address"], 6);
+    assert_eq!(by_kind["name"], 9);
     assert_eq!(doc["summary"]["binary_skipped"], 1);
 }
 

@@ -33,9 +33,27 @@ struct Insert {
     columns: Vec<String>,
 }
 
-/// Lazily built context of one file's text.
+/// The parts of a file's context that are worth computing once and sharing between the chunks
+/// of a large file scanned in parallel.
+#[derive(Debug, Clone)]
+pub struct SharedContext {
+    header: Option<Header>,
+    inserts: Vec<Insert>,
+}
+
+impl SharedContext {
+    /// Computes the header and the `INSERT` column lists of `text`.
+    pub fn new(text: &[u8]) -> Self {
+        SharedContext { header: detect_header(text), inserts: find_inserts(text) }
+    }
+}
+
+/// Lazily built context of one file's text. Offsets given to its methods are relative to a
+/// window of the text starting at `base` (the whole text for [`Context::new`]), while lookups
+/// (lines, columns, statements) see the whole text.
 pub struct Context<'t> {
     text: &'t [u8],
+    base: usize,
     header: OnceCell<Option<Header>>,
     inserts: OnceCell<Vec<Insert>>,
     /// Whether any column name (CSV header or SQL column list) is a not-personal label; when
@@ -51,6 +69,7 @@ impl<'t> Context<'t> {
     pub fn new(text: &'t [u8]) -> Self {
         Context {
             text,
+            base: 0,
             header: OnceCell::new(),
             inserts: OnceCell::new(),
             negative_columns: OnceCell::new(),
@@ -58,13 +77,29 @@ impl<'t> Context<'t> {
         }
     }
 
+    /// Context for the window of `text` that starts at `base`, with precomputed shared parts.
+    pub fn window(text: &'t [u8], base: usize, shared: &SharedContext) -> Self {
+        Context {
+            text,
+            base,
+            header: OnceCell::from(shared.header.clone()),
+            inserts: OnceCell::from(shared.inserts.clone()),
+            negative_columns: OnceCell::new(),
+            column_sets: std::cell::RefCell::default(),
+        }
+    }
+
     /// Whether a keyword of `set` is near `span` on its line or names its column.
     pub fn has_keyword(&self, set: KeywordSet, start: usize, end: usize) -> bool {
-        self.has_any(keywords().get(set), start, end)
+        self.has_any_abs(keywords().get(set), start + self.base, end + self.base)
     }
 
     /// Like [`Context::has_keyword`] with a caller's lower-cased word list (user rules).
     pub fn has_any(&self, words: &[String], start: usize, end: usize) -> bool {
+        self.has_any_abs(words, start + self.base, end + self.base)
+    }
+
+    fn has_any_abs(&self, words: &[String], start: usize, end: usize) -> bool {
         let matches = |s: &str| words.iter().any(|w| s.contains(w.as_str()));
         let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
         let line_end = memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |p| end + p);
@@ -89,6 +124,7 @@ impl<'t> Context<'t> {
     /// Like [`Context::has_keyword`] but without the free-text window: only the value's own key
     /// or its column counts. For shapes as common as a two-character word.
     pub fn has_label_or_column(&self, set: KeywordSet, start: usize) -> bool {
+        let start = start + self.base;
         let words = keywords().get(set);
         let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
         if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
@@ -115,6 +151,7 @@ impl<'t> Context<'t> {
     /// Whether the candidate's own label (the key right before it, or its column name) says it
     /// is an order, trace or waybill number rather than personal information.
     pub fn has_negative_label(&self, start: usize) -> bool {
+        let start = start + self.base;
         let words = keywords().get(KeywordSet::NotPersonal);
         let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
         if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
@@ -132,8 +169,9 @@ impl<'t> Context<'t> {
         any_negative_column && self.column_in_set(line_start, start, KeywordSet::NotPersonal)
     }
 
-    /// The name of the column `offset` falls in, from a SQL column list or a CSV header.
-    pub fn column_name(&self, line_start: usize, offset: usize) -> Option<&str> {
+    /// The name of the column `offset` (absolute) falls in, from a SQL column list or a CSV
+    /// header.
+    fn column_name(&self, line_start: usize, offset: usize) -> Option<&str> {
         if let Some(name) = self.sql_column(offset) {
             return Some(name);
         }

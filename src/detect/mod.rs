@@ -21,7 +21,11 @@ pub mod passport;
 pub mod plate;
 pub mod uscc;
 
-use crate::context::Context;
+use crate::context::{Context, SharedContext};
+use rayon::prelude::*;
+
+/// Texts larger than this are scanned in line-aligned pieces on all cores.
+pub const PARALLEL_CHUNK: usize = 8 << 20;
 use crate::finding::{Confidence, Detection, Kind};
 use crate::matcher::{CandidateScanner, Chain, Group, TokenClass};
 use crate::reference::KeywordSet;
@@ -54,12 +58,53 @@ impl Detector {
         Detector { custom: Arc::new(custom), ..Detector::new(options) }
     }
 
-    /// All detections in `text`, sorted by start offset, overlaps resolved.
+    /// All detections in `text`, sorted by start offset, overlaps resolved. Large texts are
+    /// split at line boundaries and the pieces scanned on all cores: every detector is
+    /// line-local, and lookups that reach further (CSV header, SQL column lists, records) see the
+    /// whole text, so the result is the same as one pass.
     pub fn detect(&self, text: &[u8]) -> Vec<Detection> {
-        let ctx = Context::new(text);
+        self.detect_in_chunks(text, PARALLEL_CHUNK)
+    }
+
+    /// [`Detector::detect`] with a chosen chunk size (tests use tiny ones).
+    pub fn detect_in_chunks(&self, text: &[u8], chunk: usize) -> Vec<Detection> {
+        if text.len() <= chunk {
+            return self.detect_window(text, &Context::new(text));
+        }
+        let shared = SharedContext::new(text);
+        let mut bounds = vec![0];
+        while let Some(&last) = bounds.last() {
+            if last >= text.len() {
+                break;
+            }
+            let target = (last + chunk).min(text.len());
+            let cut = memchr::memchr(b'\n', &text[target..]).map_or(text.len(), |p| target + p + 1);
+            bounds.push(cut);
+        }
+        let pieces: Vec<Vec<Detection>> = bounds
+            .windows(2)
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|w| {
+                let (start, end) = (w[0], w[1]);
+                let ctx = Context::window(text, start, &shared);
+                let mut found = self.detect_window(&text[start..end], &ctx);
+                for d in &mut found {
+                    d.start += start;
+                    d.end += start;
+                }
+                found
+            })
+            .collect();
+        pieces.into_iter().flatten().collect()
+    }
+
+    /// Detections in `text`, a line-aligned window of a file; `ctx` knows where the window
+    /// starts. Offsets are relative to the window.
+    fn detect_window(&self, text: &[u8], ctx: &Context) -> Vec<Detection> {
         let mut out = Vec::new();
         let mut chain = Chain::default();
-        self.scanner.scan(text, &mut chain, |c| interpret_chain(text, c, &ctx, &mut out));
+        self.scanner.scan(text, &mut chain, |c| interpret_chain(text, c, ctx, &mut out));
 
         let mut spans = Vec::new();
         email::find(text, &mut spans);
@@ -91,7 +136,7 @@ impl Detector {
         }
 
         let mut names = Vec::new();
-        name::find(text, &ctx, &mut names);
+        name::find(text, ctx, &mut names);
         for (start, end) in names {
             let value = String::from_utf8_lossy(&text[start..end]).into_owned();
             out.push(detection(Kind::Name, start, end, value, Confidence::Medium));
@@ -108,7 +153,7 @@ impl Detector {
         }
 
         for rule in self.custom.iter() {
-            rule.find(text, &ctx, &mut out);
+            rule.find(text, ctx, &mut out);
         }
 
         resolve_overlaps(&mut out);
@@ -513,5 +558,25 @@ fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(
         push(Kind::BankCard, start, s.to_string(), conf);
     } else if check.known_bin && ctx.has_keyword(KeywordSet::BankCard, start, end) {
         push(Kind::BankCard, start, s.to_string(), Confidence::Low);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{document, render, DocFormat, Rng};
+
+    #[test]
+    fn chunked_scans_equal_one_pass() {
+        let detector = Detector::new(DetectOptions { include_masked: true });
+        for (i, format) in DocFormat::ALL.into_iter().enumerate() {
+            let mut rng = Rng::new(99 + i as u64);
+            let text = render(&document(format, 400, &mut rng));
+            let whole = detector.detect_in_chunks(text.as_bytes(), usize::MAX);
+            assert!(!whole.is_empty());
+            for chunk in [1, 97, 1000, 4096] {
+                assert_eq!(detector.detect_in_chunks(text.as_bytes(), chunk), whole, "{format:?} in chunks of {chunk}");
+            }
+        }
     }
 }

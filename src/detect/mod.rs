@@ -566,6 +566,65 @@ mod tests {
     use super::*;
     use crate::synth::{document, render, DocFormat, Rng};
 
+    /// Random bytes built from the pieces detectors care about (digits, separators, CJK
+    /// fragments cut mid-character, quotes, newlines, '@', '.', full-width digits): no panic,
+    /// and chunking never changes the result.
+    #[test]
+    fn random_bytes_never_panic_and_chunk_consistently() {
+        const PIECES: &[&[u8]] = &[
+            b"1",
+            b"3",
+            b"8",
+            b"0",
+            b"6",
+            b"2",
+            b"9",
+            b"X",
+            b"x",
+            b"E",
+            b"G",
+            b"A",
+            b" ",
+            b"-",
+            b".",
+            b",",
+            b"\n",
+            b"\"",
+            b"'",
+            b"@",
+            b"*",
+            b"(",
+            b")",
+            b":",
+            b"+86",
+            "\u{ff11}".as_bytes(),
+            "\u{ff18}".as_bytes(),
+            "北京市".as_bytes(),
+            "朝阳区".as_bytes(),
+            "路".as_bytes(),
+            "号".as_bytes(),
+            "王".as_bytes(),
+            "姓名：".as_bytes(),
+            "京".as_bytes(),
+            "护照".as_bytes(),
+            &[0xE5],
+            &[0xBC, 0x9A],
+            &[0xFF],
+            b"qq.com",
+            b"INSERT INTO t (a,b) VALUES (",
+        ];
+        let detector = Detector::new(DetectOptions { include_masked: true });
+        let mut rng = Rng::new(7);
+        for _ in 0..1500 {
+            let mut text = Vec::new();
+            for _ in 0..rng.below(400) {
+                text.extend_from_slice(PIECES[rng.below(PIECES.len())]);
+            }
+            let whole = detector.detect_in_chunks(&text, usize::MAX);
+            assert_eq!(detector.detect_in_chunks(&text, 16), whole, "{:?}", String::from_utf8_lossy(&text));
+        }
+    }
+
     #[test]
     fn chunked_scans_equal_one_pass() {
         let detector = Detector::new(DetectOptions { include_masked: true });

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Whole-process comparison of piiscan with ripgrep on one digit-heavy corpus, hot page cache.
+#
+#   benches/compare.sh [SIZE_MIB]      (default 1024)
+#
+# Generates a CSV export (synthetic, fixed seed) of about SIZE_MIB MiB with `piiscan generate`,
+# then times, several runs each, medians printed as ratios:
+#   - rg -F of an absent literal: the read ceiling;
+#   - rg -c -j1 with the ASCII ID-or-mobile regex a ripgrep user would write;
+#   - piiscan -j1 and default threads, every detector, JSON to /dev/null.
+# Needs `rg` on PATH (`cargo install ripgrep`). Nothing is committed; the corpus lives in $TMPDIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size_mib=${1:-1024}
+runs=${RUNS:-5}
+cargo build --release --quiet
+bin=target/release/piiscan
+command -v rg >/dev/null || { echo "compare.sh: rg not found; cargo install ripgrep" >&2; exit 2; }
+dir=${TMPDIR:-/tmp}/piiscan-compare
+mkdir -p "$dir"
+corpus=$dir/dump_${size_mib}MiB.csv
+if [ ! -s "$corpus" ]; then
+  # About 130 bytes per generated CSV row.
+  rows=$(( size_mib * 1024 * 1024 / 130 ))
+  "$bin" generate --format csv --rows "$rows" --seed 20261126 > "$corpus"
+fi
+bytes=$(stat -c %s "$corpus")
+cat "$corpus" > /dev/null # warm the page cache
+regex='(?:^|[^0-9A-Za-z])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx]|1[3-9][0-9]{9})(?:[^0-9A-Za-z]|$)'
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+time_it() { # label, command...
+  local label=$1; shift
+  local t
+  t=$(for _ in $(seq "$runs"); do
+        /usr/bin/time -f %e "$@" > /dev/null 2>> "$dir/time.err" || true
+        tail -n 1 "$dir/time.err"
+      done | median)
+  printf '%-38s %8.3f s  %8.1f MB/s\n' "$label" "$t" "$(echo "$bytes / 1000000 / $t" | bc -l)" >&2
+  echo "$t"
+}
+
+echo "corpus: $corpus ($bytes bytes), $runs runs each, median"
+ceiling=$(time_it "rg -F absent literal (read ceiling)" rg -F -c -j1 'ZZZ_ABSENT_ZZZ' "$corpus" | tail -n 1)
+rg_t=$(time_it "rg -c -j1 ID-or-mobile regex" rg -c -j1 "$regex" "$corpus" | tail -n 1)
+p1=$(time_it "piiscan -j1 (all detectors, json)" "$bin" scan -j1 --format json "$corpus" | tail -n 1)
+pn=$(time_it "piiscan (all cores, json)" "$bin" scan --format json "$corpus" | tail -n 1)
+printf 'piiscan -j1 vs rg -j1: %.2fx   piiscan -j1 vs read ceiling: %.1f%%   all cores vs -j1: %.2fx\n' \
+  "$(echo "$rg_t / $p1" | bc -l)" "$(echo "100 * $ceiling / $p1" | bc -l)" "$(echo "$p1 / $pn" | bc -l)"

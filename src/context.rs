@@ -101,8 +101,9 @@ impl<'t> Context<'t> {
 
     fn has_any_abs(&self, words: &[String], start: usize, end: usize) -> bool {
         let matches = |s: &str| words.iter().any(|w| s.contains(w.as_str()));
-        let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
-        let line_end = memchr::memchr(b'\n', &self.text[end..]).map_or(self.text.len(), |p| end + p);
+        let line_start = self.line_start(start);
+        let ahead = &self.text[end..self.text.len().min(end + WINDOW_AFTER)];
+        let line_end = memchr::memchr(b'\n', ahead).map_or(end + ahead.len(), |p| end + p);
         // A value with a key of its own (`"sku": "E12345678"`, `护照号码：E12345678`) is judged
         // by that key alone: another field's keyword elsewhere on the line says nothing about it.
         let label = label_before(&self.text[line_start..start]);
@@ -121,12 +122,22 @@ impl<'t> Context<'t> {
         matches(&lower(&self.text[from..start])) || matches(&lower(&self.text[end..to]))
     }
 
+    /// The start of the line holding `offset`, looked for no further back than the column
+    /// parser reaches: on a multi-megabyte line (an extended `INSERT`, minified JSON) every
+    /// candidate would otherwise scan back to the line start, quadratic in the line length. When
+    /// the line starts further back, the returned position is just out of the column parser's
+    /// reach, so no column is guessed.
+    fn line_start(&self, offset: usize) -> usize {
+        let floor = offset.saturating_sub(FIELD_SCAN_LIMIT + 1);
+        memrchr(b'\n', &self.text[floor..offset]).map_or(floor, |p| floor + p + 1)
+    }
+
     /// Like [`Context::has_keyword`] but without the free-text window: only the value's own key
     /// or its column counts. For shapes as common as a two-character word.
     pub fn has_label_or_column(&self, set: KeywordSet, start: usize) -> bool {
         let start = start + self.base;
         let words = keywords().get(set);
-        let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
+        let line_start = self.line_start(start);
         if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
             return true;
         }
@@ -153,7 +164,7 @@ impl<'t> Context<'t> {
     pub fn has_negative_label(&self, start: usize) -> bool {
         let start = start + self.base;
         let words = keywords().get(KeywordSet::NotPersonal);
-        let line_start = memrchr(b'\n', &self.text[..start]).map_or(0, |p| p + 1);
+        let line_start = self.line_start(start);
         if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
             return true;
         }

@@ -43,6 +43,9 @@ pub struct Records<'t> {
     spans: Vec<RecordSpan>,
     /// For SQL: the `INSERT ... VALUES` head of each statement, by the offset its tuples start.
     heads: Vec<(usize, RecordSpan)>,
+    /// The last line span handed out: callers ask in offset order, and a long line holding
+    /// many findings is searched once, not once per finding.
+    last_line: std::cell::Cell<Option<RecordSpan>>,
 }
 
 impl<'t> Records<'t> {
@@ -56,7 +59,7 @@ impl<'t> Records<'t> {
             Layout::Sql => sql_tuples(text, &mut heads),
             Layout::Lines => Vec::new(),
         };
-        Records { text, layout, spans, heads }
+        Records { text, layout, spans, heads, last_line: std::cell::Cell::new(None) }
     }
 
     /// The field names that apply to a record: the header line of a delimited file, or the
@@ -96,7 +99,12 @@ impl<'t> Records<'t> {
                 return span;
             }
         }
-        line_span(self.text, offset)
+        if let Some(line) = self.last_line.get().filter(|l| l.start <= offset && offset <= l.end) {
+            return line;
+        }
+        let line = line_span(self.text, offset);
+        self.last_line.set(Some(line));
+        line
     }
 }
 

@@ -179,6 +179,10 @@ pub fn findings(path: &str, source: &Source, detections: &[Detection], classes: 
     let text = source.text();
     let mut out = Vec::with_capacity(detections.len());
     let (mut line, mut line_start, mut pos) = (1u64, 0usize, 0usize);
+    // Characters counted so far on the current line, up to `counted_to`: columns are counted
+    // incrementally, so a multi-megabyte line with many findings costs one pass, not one per
+    // finding.
+    let (mut counted_to, mut chars) = (0usize, 0u64);
     for (d, &(category, tier)) in detections.iter().zip(classes) {
         let upto = d.start.max(pos);
         for nl in memchr_iter(b'\n', &text[pos..upto]) {
@@ -186,7 +190,12 @@ pub fn findings(path: &str, source: &Source, detections: &[Detection], classes: 
             line_start = pos + nl + 1;
         }
         pos = upto;
-        let mut column = 1 + text[line_start..d.start].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+        if counted_to < line_start || counted_to > d.start {
+            (counted_to, chars) = (line_start, 0);
+        }
+        chars += text[counted_to..d.start].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+        counted_to = d.start;
+        let mut column = 1 + chars;
         // A UTF-8 byte-order mark is not a character anyone sees.
         if line_start == 0 && text.starts_with("\u{feff}".as_bytes()) {
             column -= 1;

@@ -244,6 +244,23 @@ fn huge_single_line_is_scanned() {
     assert_eq!(rows[0]["column"], 6_000_001);
 }
 
+#[test]
+fn many_findings_on_one_long_line_keep_exact_columns() {
+    // An extended INSERT as mysqldump writes it: every row on one line.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows: Vec<String> = (0..20_000).map(|i| format!("({i},'139{i:08}')")).collect();
+    let line = format!("INSERT INTO t (id,phone) VALUES {};\n", rows.join(","));
+    std::fs::write(dir.path().join("dump.sql"), &line).expect("write");
+    let out = piiscan().args(["scan", "--format", "jsonl", "--reveal"]).arg(dir.path()).output().expect("run");
+    let found = jsonl(&out.stdout);
+    assert_eq!(found.len(), 20_000);
+    for r in [&found[0], &found[19_999]] {
+        let value = r["value"].as_str().expect("value");
+        let col = r["column"].as_u64().expect("column") as usize;
+        assert_eq!(&line[col - 1..col - 1 + 11], value, "column is a character index (ASCII line)");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn unreadable_file_is_reported_by_name() {

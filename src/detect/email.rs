@@ -20,8 +20,10 @@ pub fn find(text: &[u8], out: &mut Vec<(usize, usize)>) {
         if at < last_end {
             continue;
         }
+        // A local part has at most 64 bytes and a domain at most 253: never look further, so a
+        // long run of word characters between many '@' costs nothing quadratic.
         let mut start = at;
-        while start > last_end && is_local(text[start - 1]) {
+        while start > last_end && at - start <= 64 && is_local(text[start - 1]) {
             start -= 1;
         }
         // A local part does not start with a dot or a symbol.
@@ -29,7 +31,7 @@ pub fn find(text: &[u8], out: &mut Vec<(usize, usize)>) {
             start += 1;
         }
         let mut end = at + 1;
-        while end < text.len() && is_domain(text[end]) {
+        while end < text.len() && end - at <= 254 && is_domain(text[end]) {
             end += 1;
         }
         // Sentence punctuation after the address is not part of it.

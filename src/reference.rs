@@ -29,10 +29,52 @@ fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
     text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// Chinese surnames (single and compound).
-pub fn surnames() -> &'static HashSet<&'static str> {
-    static CELL: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    CELL.get_or_init(|| data_lines(SURNAMES_TXT).collect())
+/// Chinese surnames: single ones as a bitmap over the CJK blocks (no hashing in the hot
+/// loop), compound ones as a short list.
+pub struct Surnames {
+    singles: Vec<u64>,
+    compounds: Vec<(char, char)>,
+}
+
+/// First code point of the bitmap: CJK Extension A, just below the unified block.
+const CJK_BASE: u32 = 0x3400;
+const CJK_END: u32 = 0x9FFF;
+
+impl Surnames {
+    /// Whether `c` is a single-character surname.
+    pub fn is_single(&self, c: char) -> bool {
+        let cp = c as u32;
+        (CJK_BASE..=CJK_END).contains(&cp) && {
+            let i = (cp - CJK_BASE) as usize;
+            self.singles[i / 64] & (1 << (i % 64)) != 0
+        }
+    }
+
+    /// Whether `a` `b` is a compound surname (欧阳, 司马 ...).
+    pub fn is_compound(&self, a: char, b: char) -> bool {
+        self.compounds.contains(&(a, b))
+    }
+}
+
+/// The surname table, parsed on first use.
+pub fn surnames() -> &'static Surnames {
+    static CELL: OnceLock<Surnames> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut singles = vec![0u64; ((CJK_END - CJK_BASE) as usize) / 64 + 1];
+        let mut compounds = Vec::new();
+        for line in data_lines(SURNAMES_TXT) {
+            let chars: Vec<char> = line.chars().collect();
+            match chars[..] {
+                [c] if (CJK_BASE..=CJK_END).contains(&(c as u32)) => {
+                    let i = (c as u32 - CJK_BASE) as usize;
+                    singles[i / 64] |= 1 << (i % 64);
+                }
+                [a, b] => compounds.push((a, b)),
+                _ => {}
+            }
+        }
+        Surnames { singles, compounds }
+    })
 }
 
 /// Landline area codes with their leading 0 (`010`, `0755`).
@@ -530,7 +572,7 @@ mod tests {
 
     #[test]
     fn surnames_and_area_codes() {
-        assert!(surnames().contains("王") && surnames().contains("欧阳"));
+        assert!(surnames().is_single('王') && surnames().is_compound('欧', '阳') && !surnames().is_single('的'));
         assert!(area_codes().contains("010") && area_codes().contains("0755") && !area_codes().contains("0400"));
     }
 

@@ -117,12 +117,26 @@ fn adjacent(text: &[u8], end: usize, next_start: usize) -> bool {
 
 /// Extends an administrative run over the street part and decides whether it is an address.
 fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> Option<AddressMatch> {
-    // Only the next few dozen characters can belong to this address; never look further.
+    // Only the next few dozen characters can belong to this address; never look further, and
+    // decode only as far as the street part runs (most place mentions end at once).
     let window = &text[admin_end..text.len().min(admin_end + MAX_BODY_CHARS * 4)];
-    let rest = match std::str::from_utf8(window) {
-        Ok(s) => s,
-        Err(e) => std::str::from_utf8(&window[..e.valid_up_to()]).ok()?,
-    };
+    let mut valid = 0;
+    while valid < window.len() {
+        let width = match window[valid] {
+            b if b < 0x80 => 1,
+            b if b >= 0xF0 => 4,
+            b if b >= 0xE0 => 3,
+            _ => 2,
+        };
+        let Some(c) = window.get(valid..valid + width).and_then(|b| std::str::from_utf8(b).ok()?.chars().next()) else {
+            break;
+        };
+        if !(is_body_char(c) || matches!(c, ' ' | '\u{3000}')) {
+            break;
+        }
+        valid += width;
+    }
+    let rest = std::str::from_utf8(&window[..valid]).ok()?;
     // The street part runs over address characters; a single space between two of them (some
     // exports separate the levels: 北京市朝阳区 建国路88号) does not end it.
     let mut body_end = 0;

@@ -12,13 +12,14 @@ fn is_ideograph(c: char) -> bool {
 
 /// Whether `s` (2-4 ideographs) starts with a surname and has a given name after it.
 fn surname_led(s: &str) -> bool {
-    let mut ends = s.char_indices().map(|(o, c)| o + c.len_utf8());
-    let (Some(one), Some(two)) = (ends.next(), ends.next()) else { return false };
-    let count = 2 + ends.count();
+    let mut chars = s.chars();
+    let (Some(first), Some(second)) = (chars.next(), chars.next()) else { return false };
+    let count = 2 + chars.count();
     if count > 4 {
         return false;
     }
-    (count >= 3 && surnames().contains(&s[..two])) || surnames().contains(&s[..one])
+    let table = surnames();
+    (count >= 3 && table.is_compound(first, second)) || table.is_single(first)
 }
 
 /// Finds names; returns (start, end) spans.

@@ -54,6 +54,8 @@ impl SharedContext {
 pub struct Context<'t> {
     text: &'t [u8],
     base: usize,
+    /// Header and INSERT lists computed once for all windows of a large file.
+    shared: Option<&'t SharedContext>,
     header: OnceCell<Option<Header>>,
     inserts: OnceCell<Vec<Insert>>,
     /// Whether any column name (CSV header or SQL column list) is a not-personal label; when
@@ -70,6 +72,7 @@ impl<'t> Context<'t> {
         Context {
             text,
             base: 0,
+            shared: None,
             header: OnceCell::new(),
             inserts: OnceCell::new(),
             negative_columns: OnceCell::new(),
@@ -78,14 +81,29 @@ impl<'t> Context<'t> {
     }
 
     /// Context for the window of `text` that starts at `base`, with precomputed shared parts.
-    pub fn window(text: &'t [u8], base: usize, shared: &SharedContext) -> Self {
+    pub fn window(text: &'t [u8], base: usize, shared: &'t SharedContext) -> Self {
         Context {
             text,
             base,
-            header: OnceCell::from(shared.header.clone()),
-            inserts: OnceCell::from(shared.inserts.clone()),
+            shared: Some(shared),
+            header: OnceCell::new(),
+            inserts: OnceCell::new(),
             negative_columns: OnceCell::new(),
             column_sets: std::cell::RefCell::default(),
+        }
+    }
+
+    fn header(&self) -> &Option<Header> {
+        match self.shared {
+            Some(shared) => &shared.header,
+            None => self.header.get_or_init(|| detect_header(self.text)),
+        }
+    }
+
+    fn inserts(&self) -> &[Insert] {
+        match self.shared {
+            Some(shared) => &shared.inserts,
+            None => self.inserts.get_or_init(|| find_inserts(self.text)),
         }
     }
 
@@ -169,8 +187,7 @@ impl<'t> Context<'t> {
             return true;
         }
         let any_negative_column = *self.negative_columns.get_or_init(|| {
-            let header = self.header.get_or_init(|| detect_header(self.text));
-            let inserts = self.inserts.get_or_init(|| find_inserts(self.text));
+            let (header, inserts) = (self.header(), self.inserts());
             header
                 .iter()
                 .flat_map(|h| &h.cells)
@@ -186,7 +203,7 @@ impl<'t> Context<'t> {
         if let Some(name) = self.sql_column(offset) {
             return Some(name);
         }
-        let header = self.header.get_or_init(|| detect_header(self.text)).as_ref()?;
+        let header = self.header().as_ref()?;
         if offset < header.end || offset - line_start > FIELD_SCAN_LIMIT {
             return None;
         }
@@ -195,7 +212,7 @@ impl<'t> Context<'t> {
     }
 
     fn sql_column(&self, offset: usize) -> Option<&str> {
-        let inserts = self.inserts.get_or_init(|| find_inserts(self.text));
+        let inserts = self.inserts();
         let idx = inserts.partition_point(|ins| ins.values_start <= offset);
         let insert = inserts.get(idx.checked_sub(1)?)?;
         if insert.columns.is_empty() {

@@ -3,8 +3,11 @@
 #
 #   benches/compare.sh [SIZE_MIB]      (default 1024)
 #
-# Generates a CSV export (synthetic, fixed seed) of about SIZE_MIB MiB with `piiscan generate`,
-# then times, several runs each, medians printed as ratios:
+# Generates a digit-heavy TSV export (synthetic, fixed seed; transaction ids, accounts, amounts,
+# millisecond timestamps, references, and sparse planted phones and ID numbers next to
+# unallocated and broken look-alikes) of about SIZE_MIB MiB with `piiscan generate`, checks that
+# piiscan finds exactly the planted counts (and shows what the regex finds), then times, several
+# runs each, medians printed as ratios:
 #   - rg -F of an absent literal: the read ceiling;
 #   - rg -c -j1 with the ASCII ID-or-mobile regex a ripgrep user would write;
 #   - piiscan -j1 and default threads, every detector, JSON to /dev/null.
@@ -18,11 +21,11 @@ bin=target/release/piiscan
 command -v rg >/dev/null || { echo "compare.sh: rg not found; cargo install ripgrep" >&2; exit 2; }
 dir=${TMPDIR:-/tmp}/piiscan-compare
 mkdir -p "$dir"
-corpus=$dir/dump_${size_mib}MiB.csv
-if [ ! -s "$corpus" ]; then
-  # About 130 bytes per generated CSV row.
-  rows=$(( size_mib * 1024 * 1024 / 130 ))
-  "$bin" generate --format csv --rows "$rows" --seed 20261126 > "$corpus"
+corpus=$dir/digits_${size_mib}MiB.tsv
+if [ ! -s "$corpus" ] || [ ! -s "$corpus.planted" ]; then
+  # About 95 bytes per generated row.
+  rows=$(( size_mib * 1024 * 1024 / 95 ))
+  "$bin" generate --format digits --rows "$rows" --seed 20261126 > "$corpus" 2> "$corpus.planted"
 fi
 bytes=$(stat -c %s "$corpus")
 cat "$corpus" > /dev/null # warm the page cache
@@ -41,6 +44,10 @@ time_it() { # label, command...
 }
 
 echo "corpus: $corpus ($bytes bytes), $runs runs each, median"
+echo "$(cat "$corpus.planted")"
+found=$("$bin" scan --format json "$corpus" | python3 -c 'import json,sys; d=json.load(sys.stdin)["summary"]["findings_by_kind"]; print(" ".join(f"{k}={v}" for k, v in sorted(d.items())))' || true)
+echo "piiscan found:  $found"
+echo "rg regex lines: $(rg -c -j1 "$regex" "$corpus" || true)"
 ceiling=$(time_it "rg -F absent literal (read ceiling)" rg -F -c -j1 'ZZZ_ABSENT_ZZZ' "$corpus" | tail -n 1)
 rg_t=$(time_it "rg -c -j1 ID-or-mobile regex" rg -c -j1 "$regex" "$corpus" | tail -n 1)
 p1=$(time_it "piiscan -j1 (all detectors, json)" "$bin" scan -j1 --format json "$corpus" | tail -n 1)

@@ -186,20 +186,27 @@ fn rules_command(check: bool, pattern_files: &[std::path::PathBuf]) -> Exit {
 fn generate(format: piiscan::synth::DocFormat, rows: usize, seed: u64) -> Exit {
     use piiscan::synth::{document, DocFormat, Rng};
     let mut rng = Rng::new(seed);
+    let mut planted: std::collections::BTreeMap<&'static str, u64> = std::collections::BTreeMap::new();
     let mut out = BufWriter::new(std::io::stdout().lock());
     // Generate in batches so memory stays flat for multi-gigabyte corpora.
     let mut left = rows;
     while left > 0 {
         let batch = left.min(10_000);
         // One CSV header for the whole file, not one per batch.
-        let skip = usize::from(format == DocFormat::Csv && left < rows);
+        let skip = usize::from(matches!(format, DocFormat::Csv | DocFormat::Digits) && left < rows);
         for line in document(format, batch, &mut rng).into_iter().skip(skip) {
+            for kind in &line.kinds {
+                *planted.entry(kind.name()).or_default() += 1;
+            }
             if writeln!(out, "{}", line.text).is_err() {
                 return Exit::Clean;
             }
         }
         left -= batch;
     }
+    // What was planted, line-level per kind, for checking a scan's counts (benches/compare.sh).
+    let counts: Vec<String> = planted.iter().map(|(k, n)| format!("{k}={n}")).collect();
+    eprintln!("planted lines: {}", counts.join(" "));
     match out.flush() {
         Ok(()) => Exit::Clean,
         Err(_) => Exit::Incomplete,

@@ -78,12 +78,22 @@ pub enum DocFormat {
     Prose,
     /// Source code with test fixtures.
     Source,
+    /// A digit-heavy TSV (transaction ids, accounts, amounts, timestamps, references) with
+    /// sparse planted phones and ID numbers: the corpus regex scanners do worst on.
+    Digits,
 }
 
 impl DocFormat {
     /// Every format.
-    pub const ALL: [DocFormat; 6] =
-        [DocFormat::Csv, DocFormat::Sql, DocFormat::Jsonl, DocFormat::Log, DocFormat::Prose, DocFormat::Source];
+    pub const ALL: [DocFormat; 7] = [
+        DocFormat::Csv,
+        DocFormat::Sql,
+        DocFormat::Jsonl,
+        DocFormat::Log,
+        DocFormat::Prose,
+        DocFormat::Source,
+        DocFormat::Digits,
+    ];
 
     /// The format's name on the command line (`csv`, `sql`, ...).
     pub fn name(self) -> &'static str {
@@ -94,6 +104,7 @@ impl DocFormat {
             DocFormat::Log => "log",
             DocFormat::Prose => "prose",
             DocFormat::Source => "source",
+            DocFormat::Digits => "digits",
         }
     }
 
@@ -111,6 +122,7 @@ impl DocFormat {
             DocFormat::Log => "log",
             DocFormat::Prose => "txt",
             DocFormat::Source => "py",
+            DocFormat::Digits => "tsv",
         }
     }
 }
@@ -590,6 +602,30 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     ),
                 };
                 out.push(labeled(text, &kinds));
+            }
+        }
+        DocFormat::Digits => {
+            out.push(labeled("txn_id\taccount\tamount\tbalance\tts_ms\tref\tcontact".into(), &[]));
+            for _ in 0..rows {
+                let (contact, kinds): (String, Vec<Kind>) = match rng.below(20) {
+                    0 | 1 => (mobile(rng), vec![Kind::Mobile]),
+                    2 => (id_card(rng), vec![Kind::IdCard]),
+                    3 => (mobile_unallocated(rng), vec![]),
+                    4 => (id_card_bad_check(rng), vec![]),
+                    _ => (String::new(), vec![]),
+                };
+                let line = format!(
+                    "{}\t{}\t{}.{}\t{}.{}\t17{}\t{}\t{contact}",
+                    rng.digits(20),
+                    rng.digits(12),
+                    rng.below(100_000),
+                    rng.digits(2),
+                    rng.below(10_000_000),
+                    rng.digits(2),
+                    rng.digits(11),
+                    rng.digits(9),
+                );
+                out.push(labeled(line, &kinds));
             }
         }
         DocFormat::Source => {

@@ -456,7 +456,14 @@ fn digits_alone(
                 }
             }
         }
-        10..=12 if s.starts_with('0') && landline::split(s).is_some() && !ctx.has_negative_label(start) => {
+        // Without a dash or parentheses a 0-led run is as often an account or serial number:
+        // it needs a phone label.
+        10..=12
+            if s.starts_with('0')
+                && landline::split(s).is_some()
+                && ctx.has_keyword(KeywordSet::Mobile, start, end)
+                && !ctx.has_negative_label(start) =>
+        {
             push(Kind::Landline, start, s.to_string(), Confidence::Medium);
         }
         7 | 8 if parenthesised_area(text, start).is_some() => {

@@ -71,7 +71,8 @@ fn scan(args: ScanArgs) -> Exit {
         summary: args.summary,
         color: use_color(args.color),
     };
-    let mut out = BufWriter::new(stdout.lock());
+    // Large writes: the report of a dump can run to gigabytes.
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     let written = write_report(&mut out, &outcome, &options).and_then(|()| out.flush());
     if let Err(e) = written {
         // A closed pipe (`piiscan scan | head`) is a normal way to stop reading.

@@ -169,12 +169,13 @@ pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy, hasher: O
         let records = classify_records(source.text(), &detections, &classes, policy);
         result.records = records.iter().map(|r| hasher.hash(r, &source.text()[r.span.start..r.span.end])).collect();
     }
-    result.findings = findings(&path.display().to_string(), &source, &detections, &classes);
+    result.findings = findings(&path.display().to_string(), &source, detections, &classes);
     result
 }
 
 /// Attaches positions, categories and tiers to a file's detections.
-pub fn findings(path: &str, source: &Source, detections: &[Detection], classes: &[(Category, Tier)]) -> Vec<Finding> {
+/// Takes the detections by value: their values move into the findings instead of being copied.
+pub fn findings(path: &str, source: &Source, detections: Vec<Detection>, classes: &[(Category, Tier)]) -> Vec<Finding> {
     let path: std::sync::Arc<str> = path.into();
     let text = source.text();
     let mut out = Vec::with_capacity(detections.len());
@@ -183,7 +184,7 @@ pub fn findings(path: &str, source: &Source, detections: &[Detection], classes: 
     // incrementally, so a multi-megabyte line with many findings costs one pass, not one per
     // finding.
     let (mut counted_to, mut chars) = (0usize, 0u64);
-    for (d, &(category, tier)) in detections.iter().zip(classes) {
+    for (d, &(category, tier)) in detections.into_iter().zip(classes) {
         let upto = d.start.max(pos);
         for nl in memchr_iter(b'\n', &text[pos..upto]) {
             line += 1;
@@ -212,7 +213,7 @@ pub fn findings(path: &str, source: &Source, detections: &[Detection], classes: 
             category,
             tier,
             confidence: d.confidence,
-            value: d.value.clone(),
+            value: d.value,
             public_prefix_chars: d.public_prefix_chars,
         });
     }

@@ -50,14 +50,6 @@ struct SummaryOut {
 }
 
 #[derive(Serialize)]
-struct DocumentOut<'a> {
-    findings: Vec<FindingOut<'a>>,
-    summary: SummaryOut,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    assessment: Option<&'a Assessment>,
-}
-
-#[derive(Serialize)]
 struct AssessmentLine<'a> {
     assessment: &'a Assessment,
 }
@@ -66,42 +58,63 @@ fn to_io(e: serde_json::Error) -> io::Error {
     io::Error::other(e)
 }
 
-/// One JSON document: `{"findings": [...], "summary": {...}}`. Timing is left out so that the
-/// document is identical whatever the thread count.
+/// One JSON document: `{"findings": [...], "summary": {...}}`, with `"assessment"` when asked.
+/// Each finding is one compact line inside the array (readable, and millions of findings are
+/// written without building the document in memory); summary and assessment are indented.
+/// Timing is left out so that the document is identical whatever the thread count.
 pub fn write_document(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions) -> io::Result<()> {
     let s = &outcome.stats;
-    let doc = DocumentOut {
-        findings: outcome.findings.iter().map(|f| finding_out(f, options)).collect(),
-        summary: SummaryOut {
-            files_scanned: s.files_scanned,
-            bytes_scanned: s.bytes_scanned,
-            binary_skipped: s.binary_skipped,
-            errors: s.errors,
-            warnings: s.warnings,
-            findings: s.findings(),
-            findings_by_kind: s.findings_by_kind.iter().map(|(k, v)| (k.name(), *v)).collect(),
-        },
-        assessment: if options.summary { outcome.assessment.as_ref() } else { None },
+    out.write_all(b"{\n  \"findings\": [")?;
+    let mut line = Vec::with_capacity(256);
+    for (i, f) in outcome.findings.iter().enumerate() {
+        line.clear();
+        line.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+        serde_json::to_writer(&mut line, &finding_out(f, options)).map_err(to_io)?;
+        out.write_all(&line)?;
+    }
+    out.write_all(if outcome.findings.is_empty() { b"],\n" } else { b"\n  ],\n" })?;
+    let summary = SummaryOut {
+        files_scanned: s.files_scanned,
+        bytes_scanned: s.bytes_scanned,
+        binary_skipped: s.binary_skipped,
+        errors: s.errors,
+        warnings: s.warnings,
+        findings: s.findings(),
+        findings_by_kind: s.findings_by_kind.iter().map(|(k, v)| (k.name(), *v)).collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(to_io)?;
-    writeln!(out)
+    out.write_all(b"  \"summary\": ")?;
+    write_indented(out, &summary)?;
+    if let (true, Some(assessment)) = (options.summary, &outcome.assessment) {
+        out.write_all(b",\n  \"assessment\": ")?;
+        write_indented(out, assessment)?;
+    }
+    out.write_all(b"\n}\n")
 }
 
-/// `{"assessment": {...}}` on one line.
-pub fn write_assessment(out: &mut dyn Write, assessment: &Assessment) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &AssessmentLine { assessment }).map_err(to_io)?;
-    writeln!(out)
+/// Pretty JSON nested one level deep (two spaces more than serde_json's top level).
+fn write_indented(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(to_io)?;
+    out.write_all(text.replace('\n', "\n  ").as_bytes())
 }
 
 /// One finding object per line; with `--summary`, a last line `{"assessment": {...}}`.
 pub fn write_lines(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions) -> io::Result<()> {
+    let mut line = Vec::with_capacity(256);
     for f in &outcome.findings {
-        serde_json::to_writer(&mut *out, &finding_out(f, options)).map_err(to_io)?;
-        writeln!(out)?;
+        line.clear();
+        serde_json::to_writer(&mut line, &finding_out(f, options)).map_err(to_io)?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     if let (true, Some(assessment)) = (options.summary, &outcome.assessment) {
         serde_json::to_writer(&mut *out, &AssessmentLine { assessment }).map_err(to_io)?;
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// `{"assessment": {...}}` on one line.
+pub fn write_assessment(out: &mut dyn Write, assessment: &Assessment) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &AssessmentLine { assessment }).map_err(to_io)?;
+    writeln!(out)
 }

@@ -43,28 +43,32 @@ fn identifies_holder(kind: Kind) -> bool {
 /// Category and tier for each detection (same order), given the text they were found in.
 /// `detections` must be sorted by start offset.
 pub fn classify(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Vec<(Category, Tier)> {
-    if detections.is_empty() {
-        return Vec::new();
+    let mut classes: Vec<(Category, Tier)> = detections
+        .iter()
+        .map(|d| {
+            d.fixed_class.unwrap_or_else(|| {
+                let tier = match d.kind {
+                    Kind::IdCard | Kind::Address if policy == TierPolicy::Strict => Tier::B,
+                    _ => Tier::C,
+                };
+                (category(d.kind), tier)
+            })
+        })
+        .collect();
+    // Records only matter for the card-holder rule; most files have no card at all.
+    if !detections.iter().any(|d| d.kind == Kind::BankCard) {
+        return classes;
     }
     let records = Records::build(text);
     let spans: Vec<RecordSpan> = detections.iter().map(|d| records.record_of(d.start)).collect();
     let holder_records: HashSet<RecordSpan> =
         detections.iter().zip(&spans).filter(|(d, _)| identifies_holder(d.kind)).map(|(_, &s)| s).collect();
-    detections
-        .iter()
-        .zip(&spans)
-        .map(|(d, span)| {
-            if let Some(class) = d.fixed_class {
-                return class;
-            }
-            let tier = match d.kind {
-                Kind::BankCard if holder_records.contains(span) => Tier::A,
-                Kind::IdCard | Kind::Address if policy == TierPolicy::Strict => Tier::B,
-                _ => Tier::C,
-            };
-            (category(d.kind), tier)
-        })
-        .collect()
+    for ((d, span), class) in detections.iter().zip(&spans).zip(&mut classes) {
+        if d.kind == Kind::BankCard && d.fixed_class.is_none() && holder_records.contains(span) {
+            class.1 = Tier::A;
+        }
+    }
+    classes
 }
 
 /// What one record says about one person, ready to be counted.

@@ -344,10 +344,7 @@ fn ceil_char_boundary(text: &[u8], mut i: usize) -> usize {
 fn detect_header(text: &[u8]) -> Option<Header> {
     let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
     let line = std::str::from_utf8(&text[..end]).ok()?.trim_end_matches('\r').trim_start_matches('\u{feff}');
-    let delimiter = [b',', b'\t', b'|', b';']
-        .into_iter()
-        .max_by_key(|d| line.bytes().filter(|b| b == d).count())
-        .filter(|d| line.as_bytes().contains(d))?;
+    let (delimiter, _) = crate::record::likely_delimiter(line.as_bytes())?;
     let cells: Vec<String> = line
         .split(delimiter as char)
         .map(|c| c.trim().trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`').to_lowercase())
@@ -358,14 +355,10 @@ fn detect_header(text: &[u8]) -> Option<Header> {
 
 /// Every `INSERT INTO name (columns) VALUES` in the text, in order.
 fn find_inserts(text: &[u8]) -> Vec<Insert> {
-    let mut out = Vec::new();
-    for needle in [&b"INSERT INTO"[..], b"insert into"] {
-        for pos in memmem::find_iter(text, needle) {
-            let rest = &text[pos..text.len().min(pos + 4096)];
-            let Some(values) = memmem::find(rest, b"VALUES").or_else(|| memmem::find(rest, b"values")) else {
-                continue;
-            };
-            let head = &rest[..values];
+    crate::record::insert_heads(text)
+        .into_iter()
+        .map(|h| {
+            let head = &text[h.start..h.values_end - 6];
             let columns = match (memchr::memchr(b'(', head), memrchr(b')', head)) {
                 (Some(open), Some(close)) if open < close => String::from_utf8_lossy(&head[open + 1..close])
                     .split(',')
@@ -375,11 +368,9 @@ fn find_inserts(text: &[u8]) -> Vec<Insert> {
                     .collect(),
                 _ => Vec::new(),
             };
-            out.push(Insert { values_start: pos + values + 6, columns });
-        }
-    }
-    out.sort_by_key(|i| i.values_start);
-    out
+            Insert { values_start: h.values_end, columns }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -47,14 +47,6 @@ impl fmt::Display for ScanError {
 /// A configuration problem (bad flag value, unreadable pattern file).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// `-j 0` and friends.
-    #[error("invalid value for {flag}: {reason}")]
-    InvalidValue {
-        /// The flag.
-        flag: &'static str,
-        /// Why it is invalid, and what to use instead.
-        reason: String,
-    },
     /// A user pattern file is unreadable or wrong.
     #[error("{0}")]
     Rules(#[from] crate::rules::RuleError),

@@ -73,13 +73,8 @@ fn scan(args: ScanArgs) -> Exit {
     };
     // Large writes: the report of a dump can run to gigabytes.
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    let written = write_report(&mut out, &outcome, &options).and_then(|()| out.flush());
-    if let Err(e) = written {
-        // A closed pipe (`piiscan scan | head`) is a normal way to stop reading.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("piiscan: cannot write output: {e}");
-            return Exit::Incomplete;
-        }
+    if output_failed(write_report(&mut out, &outcome, &options).and_then(|()| out.flush())) {
+        return Exit::Incomplete;
     }
     match (args.fail_on, Exit::for_outcome(&outcome)) {
         (_, Exit::Incomplete) => Exit::Incomplete,
@@ -87,6 +82,18 @@ fn scan(args: ScanArgs) -> Exit {
         (Some(level), _) => {
             exit_for_verdict(level, outcome.assessment.as_ref().map(|a| a.verdict), !outcome.findings.is_empty())
         }
+    }
+}
+
+/// Reports a failed write; a closed pipe (`piiscan scan | head`) is a normal way to stop
+/// reading and no failure.
+fn output_failed(written: std::io::Result<()>) -> bool {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("piiscan: cannot write output: {e}");
+            true
+        }
+        _ => false,
     }
 }
 
@@ -128,12 +135,9 @@ fn merge(args: MergeArgs) -> Exit {
         color: use_color(args.color),
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
-    let written = piiscan::report::write_assessment_only(&mut out, &assessment, &options).and_then(|()| out.flush());
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("piiscan: cannot write output: {e}");
-            return Exit::Incomplete;
-        }
+    if output_failed(piiscan::report::write_assessment_only(&mut out, &assessment, &options).and_then(|()| out.flush()))
+    {
+        return Exit::Incomplete;
     }
     exit_for_verdict(args.fail_on, Some(assessment.verdict), !tally.is_empty())
 }

@@ -116,6 +116,41 @@ pub fn line_span(text: &[u8], offset: usize) -> RecordSpan {
     RecordSpan { start, end }
 }
 
+/// The delimiter a header-like line splits on most often (`,` `\t` `|` `;`), with its count;
+/// `None` when it holds none of them.
+pub fn likely_delimiter(line: &[u8]) -> Option<(u8, usize)> {
+    [b',', b'\t', b'|', b';']
+        .into_iter()
+        .map(|d| (d, line.iter().filter(|&&b| b == d).count()))
+        .max_by_key(|&(_, n)| n)
+        .filter(|&(_, n)| n > 0)
+}
+
+/// Where an `INSERT INTO ... VALUES` statement starts and where its value tuples begin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InsertHead {
+    /// Offset of `INSERT`.
+    pub start: usize,
+    /// Offset just past `VALUES`.
+    pub values_end: usize,
+}
+
+/// Every `INSERT INTO ... VALUES` head in the text (either case), in order. `VALUES` must
+/// follow within 4 KiB.
+pub fn insert_heads(text: &[u8]) -> Vec<InsertHead> {
+    let mut starts: Vec<usize> =
+        memmem::find_iter(text, b"INSERT INTO").chain(memmem::find_iter(text, b"insert into")).collect();
+    starts.sort_unstable();
+    starts
+        .into_iter()
+        .filter_map(|start| {
+            let window = &text[start..text.len().min(start + 4096)];
+            let values = memmem::find(window, b"VALUES").or_else(|| memmem::find(window, b"values"))?;
+            Some(InsertHead { start, values_end: start + values + 6 })
+        })
+        .collect()
+}
+
 fn first_non_space(text: &[u8]) -> Option<u8> {
     let text = text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(text);
     text.iter().copied().find(|b| !b.is_ascii_whitespace())
@@ -133,13 +168,11 @@ fn sniff(text: &[u8]) -> Layout {
     // at least as often.
     let first_end = memchr(b'\n', text).unwrap_or(text.len());
     let first = &text[..first_end];
-    let best = [b',', b'\t', b'|', b';'].into_iter().max_by_key(|d| first.iter().filter(|b| *b == d).count());
-    if let Some(d) = best {
-        let n = first.iter().filter(|&&b| b == d).count();
+    if let Some((d, n)) = likely_delimiter(first) {
         let sample = &text[..text.len().min(first_end + (64 << 10))];
         let rows: Vec<RecordSpan> = delimited_rows(sample, d).into_iter().take(5).collect();
         let alike = rows.iter().filter(|r| unquoted_count(&sample[r.start..r.end], d) >= n).count();
-        if n > 0 && !rows.is_empty() && alike * 2 >= rows.len() {
+        if !rows.is_empty() && alike * 2 >= rows.len() {
             return Layout::Delimited { delimiter: d };
         }
     }
@@ -269,20 +302,14 @@ fn json_objects(text: &[u8]) -> Vec<RecordSpan> {
 /// Value tuples of `INSERT ... VALUES (...), (...);` statements.
 fn sql_tuples(text: &[u8], heads: &mut Vec<(usize, RecordSpan)>) -> Vec<RecordSpan> {
     let mut spans = Vec::new();
-    let mut starts: Vec<usize> =
-        memmem::find_iter(text, b"INSERT INTO").chain(memmem::find_iter(text, b"insert into")).collect();
-    starts.sort_unstable();
     let mut scanned_to = 0;
-    for stmt in starts {
-        if stmt < scanned_to {
+    for head in insert_heads(text) {
+        // `INSERT INTO` inside a string value of an earlier statement is not a statement.
+        if head.start < scanned_to {
             continue;
         }
-        let window = &text[stmt..text.len().min(stmt + 4096)];
-        let Some(values) = memmem::find(window, b"VALUES").or_else(|| memmem::find(window, b"values")) else {
-            continue;
-        };
-        let mut i = stmt + values + 6;
-        heads.push((i, RecordSpan { start: stmt, end: i }));
+        let mut i = head.values_end;
+        heads.push((i, RecordSpan { start: head.start, end: i }));
         let mut depth = 0usize;
         let mut tuple_start = 0;
         while i < text.len() {

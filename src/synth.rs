@@ -376,27 +376,20 @@ fn person(rng: &mut Rng) -> Person {
 }
 
 impl Person {
+    /// The identifying fields with their kinds, in column order.
+    fn fields(&self) -> [(Kind, &Option<String>); 6] {
+        [
+            (Kind::IdCard, &self.id),
+            (Kind::Mobile, &self.mobile),
+            (Kind::BankCard, &self.card),
+            (Kind::Email, &self.email),
+            (Kind::Passport, &self.passport),
+            (Kind::Address, &self.address),
+        ]
+    }
+
     fn kinds(&self) -> Vec<Kind> {
-        let mut k = Vec::new();
-        if self.id.is_some() {
-            k.push(Kind::IdCard);
-        }
-        if self.mobile.is_some() {
-            k.push(Kind::Mobile);
-        }
-        if self.card.is_some() {
-            k.push(Kind::BankCard);
-        }
-        if self.email.is_some() {
-            k.push(Kind::Email);
-        }
-        if self.passport.is_some() {
-            k.push(Kind::Passport);
-        }
-        if self.address.is_some() {
-            k.push(Kind::Address);
-        }
-        k
+        self.fields().into_iter().filter(|(_, v)| v.is_some()).map(|(k, _)| k).collect()
     }
 }
 

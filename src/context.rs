@@ -58,9 +58,9 @@ pub struct Context<'t> {
     shared: Option<&'t SharedContext>,
     header: OnceCell<Option<Header>>,
     inserts: OnceCell<Vec<Insert>>,
-    /// Whether any column name (CSV header or SQL column list) is a not-personal label; when
-    /// none is, the per-candidate column lookup is skipped.
-    negative_columns: OnceCell<bool>,
+    /// The keyword sets named by any column (CSV header or SQL column list): a set no column
+    /// names skips the per-candidate column lookup.
+    sets_in_columns: OnceCell<u16>,
     /// Which keyword sets each column name matches, by the name's address (names live as long
     /// as the header and insert lists, which are never rebuilt).
     column_sets: std::cell::RefCell<std::collections::HashMap<usize, u16>>,
@@ -75,7 +75,7 @@ impl<'t> Context<'t> {
             shared: None,
             header: OnceCell::new(),
             inserts: OnceCell::new(),
-            negative_columns: OnceCell::new(),
+            sets_in_columns: OnceCell::new(),
             column_sets: std::cell::RefCell::default(),
         }
     }
@@ -88,7 +88,7 @@ impl<'t> Context<'t> {
             shared: Some(shared),
             header: OnceCell::new(),
             inserts: OnceCell::new(),
-            negative_columns: OnceCell::new(),
+            sets_in_columns: OnceCell::new(),
             column_sets: std::cell::RefCell::default(),
         }
     }
@@ -164,15 +164,21 @@ impl<'t> Context<'t> {
 
     /// Whether the column `offset` falls in has a name from `set` (cached per column).
     fn column_in_set(&self, line_start: usize, offset: usize, set: KeywordSet) -> bool {
+        // When no column of the file names this set, no field parsing is needed at all.
+        let any_column = *self.sets_in_columns.get_or_init(|| {
+            let (header, inserts) = (self.header(), self.inserts());
+            let names = header.iter().flat_map(|h| &h.cells).chain(inserts.iter().flat_map(|i| &i.columns));
+            names.fold(0u16, |mask, name| mask | sets_named_by(name))
+        });
+        if any_column & set.bit() == 0 {
+            return false;
+        }
         let Some(name) = self.column_name(line_start, offset) else { return false };
         let key = name.as_ptr() as usize;
         if let Some(mask) = self.column_sets.borrow().get(&key) {
             return mask & set.bit() != 0;
         }
-        let mask = KeywordSet::ALL
-            .into_iter()
-            .filter(|s| keywords().get(*s).iter().any(|w| name.contains(w.as_str())))
-            .fold(0u16, |m, s| m | s.bit());
+        let mask = sets_named_by(name);
         self.column_sets.borrow_mut().insert(key, mask);
         mask & set.bit() != 0
     }
@@ -180,21 +186,7 @@ impl<'t> Context<'t> {
     /// Whether the candidate's own label (the key right before it, or its column name) says it
     /// is an order, trace or waybill number rather than personal information.
     pub fn has_negative_label(&self, start: usize) -> bool {
-        let start = start + self.base;
-        let words = keywords().get(KeywordSet::NotPersonal);
-        let line_start = self.line_start(start);
-        if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
-            return true;
-        }
-        let any_negative_column = *self.negative_columns.get_or_init(|| {
-            let (header, inserts) = (self.header(), self.inserts());
-            header
-                .iter()
-                .flat_map(|h| &h.cells)
-                .chain(inserts.iter().flat_map(|i| &i.columns))
-                .any(|name| words.iter().any(|w| name.contains(w.as_str())))
-        });
-        any_negative_column && self.column_in_set(line_start, start, KeywordSet::NotPersonal)
+        self.has_label_or_column(KeywordSet::NotPersonal, start)
     }
 
     /// The name of the column `offset` (absolute) falls in, from a SQL column list or a CSV
@@ -230,6 +222,14 @@ impl<'t> Context<'t> {
         let index = field_index(&region[open + 1..], b',');
         insert.columns.get(index).map(String::as_str)
     }
+}
+
+/// The keyword sets whose words a column name contains, as a mask of [`KeywordSet::bit`].
+fn sets_named_by(name: &str) -> u16 {
+    KeywordSet::ALL
+        .into_iter()
+        .filter(|s| keywords().get(*s).iter().any(|w| name.contains(w.as_str())))
+        .fold(0u16, |m, s| m | s.bit())
 }
 
 /// What stands immediately before a value.

@@ -1,11 +1,13 @@
 //! Throughput benches on corpora generated from a fixed seed at bench time (never committed):
-//! a PII-dense CSV dump, an application log, Chinese prose, and a tree of many small source
-//! files. One group per layer: the candidate finder alone, the full detector, a regex baseline
-//! with the ASCII ID-or-mobile pattern ripgrep users would write, and whole-file scanning.
+//! a PII-dense CSV dump, an application log, Chinese prose, a digit-heavy TSV export, and a
+//! tree of many small source files. One group per layer: byte classification and the fused
+//! candidate pass per engine (scalar, SWAR, AVX2), the byte-at-a-time reference reader, the
+//! full detector, a regex baseline with the ASCII ID-or-mobile pattern ripgrep users would
+//! write, and whole-tree scanning.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use piiscan::detect::{DetectOptions, Detector};
-use piiscan::matcher::{CandidateScanner, Chain};
+use piiscan::matcher::{Anchors, CandidateScanner, Chain, Engine};
 use piiscan::synth::{document, render, DocFormat, Rng};
 use std::hint::black_box;
 use std::time::Duration;
@@ -20,6 +22,7 @@ fn corpora() -> Vec<(&'static str, Vec<u8>)> {
         ("csv_dump", corpus(DocFormat::Csv, 40_000)),
         ("log", corpus(DocFormat::Log, 60_000)),
         ("prose", corpus(DocFormat::Prose, 60_000)),
+        ("digits_tsv", corpus(DocFormat::Digits, 60_000)),
     ]
 }
 
@@ -29,6 +32,9 @@ fn configure(c: &mut Criterion) -> criterion::BenchmarkGroup<'_, criterion::meas
     g
 }
 
+/// One bench per matcher layer: byte classification alone per engine, the fused candidate pass
+/// per engine, the byte-at-a-time reference reader, full detection, and the regex a ripgrep
+/// user would write.
 fn layers(c: &mut Criterion) {
     let corpora = corpora();
     let detector = Detector::new(DetectOptions::default());
@@ -39,12 +45,34 @@ fn layers(c: &mut Criterion) {
     let mut g = configure(c);
     for (name, text) in &corpora {
         g.throughput(Throughput::Bytes(text.len() as u64));
-        g.bench_with_input(BenchmarkId::new("candidates", name), text, |b, text| {
-            let scanner = CandidateScanner::new();
+        for engine in Engine::available() {
+            g.bench_with_input(BenchmarkId::new(format!("classify_{}", engine.name()), name), text, |b, text| {
+                let mut masks = Vec::new();
+                b.iter(|| {
+                    let mut digits = 0u32;
+                    for strip in black_box(text).chunks(4096) {
+                        engine.classify(strip, &mut masks);
+                        digits += masks.iter().map(|m| m.digit.count_ones()).sum::<u32>();
+                    }
+                    digits
+                })
+            });
+            g.bench_with_input(BenchmarkId::new(format!("candidates_{}", engine.name()), name), text, |b, text| {
+                let scanner = CandidateScanner::with_engine(engine);
+                let mut chain = Chain::default();
+                let mut anchors = Anchors::default();
+                b.iter(|| {
+                    let mut n = 0usize;
+                    scanner.scan(black_box(text), &mut chain, &mut anchors, |c: &Chain| n += c.groups.len());
+                    n + anchors.at.len() + anchors.dots.len() + anchors.non_ascii.len()
+                })
+            });
+        }
+        g.bench_with_input(BenchmarkId::new("candidates_reference", name), text, |b, text| {
             let mut chain = Chain::default();
             b.iter(|| {
                 let mut n = 0usize;
-                scanner.scan(black_box(text), &mut chain, |c| n += c.groups.len());
+                CandidateScanner::scan_reference(black_box(text), &mut chain, |c: &Chain| n += c.groups.len());
                 n
             })
         });

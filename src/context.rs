@@ -6,7 +6,7 @@
 //! a few candidates.
 
 use crate::reference::{keywords, KeywordSet};
-use memchr::{memmem, memrchr};
+use memchr::memrchr;
 use std::cell::OnceCell;
 
 /// How far before a candidate (bytes, same line) a keyword may stand.
@@ -109,35 +109,41 @@ impl<'t> Context<'t> {
 
     /// Whether a keyword of `set` is near `span` on its line or names its column.
     pub fn has_keyword(&self, set: KeywordSet, start: usize, end: usize) -> bool {
-        self.has_any_abs(keywords().get(set), start + self.base, end + self.base)
+        let matches = |hay: &[u8]| keywords().sets_in(hay) & set.bit() != 0;
+        self.near(Words::Set(set), matches, start + self.base, end + self.base)
     }
 
     /// Like [`Context::has_keyword`] with a caller's lower-cased word list (user rules).
     pub fn has_any(&self, words: &[String], start: usize, end: usize) -> bool {
-        self.has_any_abs(words, start + self.base, end + self.base)
+        let matches = |hay: &[u8]| {
+            let lowered = lower(hay);
+            words.iter().any(|w| lowered.contains(w.as_str()))
+        };
+        self.near(Words::List, matches, start + self.base, end + self.base)
     }
 
-    fn has_any_abs(&self, words: &[String], start: usize, end: usize) -> bool {
-        let matches = |s: &str| words.iter().any(|w| s.contains(w.as_str()));
+    fn near(&self, words: Words, matches: impl Fn(&[u8]) -> bool, start: usize, end: usize) -> bool {
         let line_start = self.line_start(start);
         let ahead = &self.text[end..self.text.len().min(end + WINDOW_AFTER)];
         let line_end = memchr::memchr(b'\n', ahead).map_or(end + ahead.len(), |p| end + p);
         // A value with a key of its own (`"sku": "E12345678"`, `护照号码：E12345678`) is judged
         // by that key alone: another field's keyword elsewhere on the line says nothing about it.
         let label = label_before(&self.text[line_start..start]);
-        let label_text = lower(label.text);
-        if matches(&label_text) {
+        if !label.text.is_empty() && matches(label.text) {
             return true;
         }
-        if label.is_key && !label_text.is_empty() {
+        if label.is_key && !label.text.is_empty() {
             return false;
         }
         if let Some(name) = self.column_name(line_start, start) {
-            return matches(name);
+            return match words {
+                Words::Set(set) => self.column_sets_of(name) & set.bit() != 0,
+                Words::List => matches(name.as_bytes()),
+            };
         }
         let from = floor_char_boundary(self.text, start.saturating_sub(WINDOW_BEFORE).max(line_start));
         let to = ceil_char_boundary(self.text, (end + WINDOW_AFTER).min(line_end));
-        matches(&lower(&self.text[from..start])) || matches(&lower(&self.text[end..to]))
+        matches(&self.text[from..start]) || matches(&self.text[end..to])
     }
 
     /// The start of the line holding `offset`, looked for no further back than the column
@@ -154,9 +160,9 @@ impl<'t> Context<'t> {
     /// or its column counts. For shapes as common as a two-character word.
     pub fn has_label_or_column(&self, set: KeywordSet, start: usize) -> bool {
         let start = start + self.base;
-        let words = keywords().get(set);
         let line_start = self.line_start(start);
-        if contains_any_ascii_ci(label_before(&self.text[line_start..start]).text, words) {
+        let label = label_before(&self.text[line_start..start]).text;
+        if !label.is_empty() && keywords().sets_in(label) & set.bit() != 0 {
             return true;
         }
         self.column_in_set(line_start, start, set)
@@ -174,13 +180,19 @@ impl<'t> Context<'t> {
             return false;
         }
         let Some(name) = self.column_name(line_start, offset) else { return false };
+        self.column_sets_of(name) & set.bit() != 0
+    }
+
+    /// The keyword sets a column name matches, cached by the name's address (names live as
+    /// long as the header and insert lists, which are never rebuilt).
+    fn column_sets_of(&self, name: &str) -> u16 {
         let key = name.as_ptr() as usize;
-        if let Some(mask) = self.column_sets.borrow().get(&key) {
-            return mask & set.bit() != 0;
+        if let Some(&mask) = self.column_sets.borrow().get(&key) {
+            return mask;
         }
         let mask = sets_named_by(name);
         self.column_sets.borrow_mut().insert(key, mask);
-        mask & set.bit() != 0
+        mask
     }
 
     /// Whether the candidate's own label (the key right before it, or its column name) says it
@@ -226,10 +238,15 @@ impl<'t> Context<'t> {
 
 /// The keyword sets whose words a column name contains, as a mask of [`KeywordSet::bit`].
 fn sets_named_by(name: &str) -> u16 {
-    KeywordSet::ALL
-        .into_iter()
-        .filter(|s| keywords().get(*s).iter().any(|w| name.contains(w.as_str())))
-        .fold(0u16, |m, s| m | s.bit())
+    keywords().sets_in(name.as_bytes())
+}
+
+/// Which words a lookup matches: a built-in set (whose column verdicts are cached) or a user
+/// rule's list.
+#[derive(Clone, Copy)]
+enum Words {
+    Set(KeywordSet),
+    List,
 }
 
 /// What stands immediately before a value.
@@ -308,19 +325,6 @@ fn field_index(prefix: &[u8], delimiter: u8) -> usize {
 
 /// Whether `hay` contains one of the lower-case `words`, ignoring ASCII case; no allocation
 /// for labels up to 64 bytes (the hot case: every 11-digit candidate asks).
-fn contains_any_ascii_ci(hay: &[u8], words: &[String]) -> bool {
-    let mut buf = [0u8; 64];
-    let lowered: std::borrow::Cow<'_, [u8]> = if hay.len() <= buf.len() {
-        for (d, s) in buf.iter_mut().zip(hay) {
-            *d = s.to_ascii_lowercase();
-        }
-        std::borrow::Cow::Borrowed(&buf[..hay.len()])
-    } else {
-        std::borrow::Cow::Owned(hay.to_ascii_lowercase())
-    };
-    words.iter().any(|w| memmem::find(&lowered, w.as_bytes()).is_some())
-}
-
 fn lower(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_lowercase()
 }

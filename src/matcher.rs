@@ -9,6 +9,9 @@
 //! to an ASCII letter or digit (`x13800138000yy`, a 20-digit order number) is one longer token
 //! and never a phone; Chinese characters and punctuation end a token (`手机13800138000`).
 
+mod classify;
+
+pub use classify::{BlockMasks, Engine};
 use std::ops::Range;
 
 /// The shape of one token.
@@ -50,11 +53,53 @@ impl Chain {
     pub fn norm(&self, g: &Group) -> &str {
         &self.normalized[g.norm.clone()]
     }
+
+    /// Whether the validators can read anything in the chain: it is not one lone run of digits
+    /// of a length no validator reads ([`length_worth_validating`]).
+    #[inline]
+    pub fn worth_validating(&self) -> bool {
+        match self.groups.as_slice() {
+            [g] if g.class == TokenClass::Digits => length_worth_validating(g.norm.len()),
+            _ => true,
+        }
+    }
+}
+
+/// Where the non-token detectors start: the byte positions the fused pass noted while it was
+/// finding chains, so that e-mail, decimal and Chinese-text detectors need no pass of their own.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Anchors {
+    /// Every `@`.
+    pub at: Vec<usize>,
+    /// Every `.` right after an ASCII digit.
+    pub dots: Vec<usize>,
+    /// Maximal runs of non-ASCII bytes (Chinese text, in any export), in text order.
+    pub non_ascii: Vec<Range<usize>>,
+}
+
+impl Anchors {
+    fn clear(&mut self) {
+        self.at.clear();
+        self.dots.clear();
+        self.non_ascii.clear();
+    }
 }
 
 /// The candidate finder. It holds no per-scan state and can be shared between threads.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct CandidateScanner;
+#[derive(Debug, Clone, Copy)]
+pub struct CandidateScanner {
+    engine: Engine,
+}
+
+impl Default for CandidateScanner {
+    fn default() -> Self {
+        CandidateScanner::new()
+    }
+}
+
+/// Bytes classified per round: small enough that the text and its masks stay in L1 while the
+/// token loop walks them.
+const STRIP: usize = 4096;
 
 const OTHER: u8 = 0;
 const DIGIT: u8 = 1;
@@ -92,59 +137,229 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
     }
 }
 
+/// Digit-run lengths a validator reads on their own: 7 and 8 after a parenthesised area code,
+/// 8 and 9 (passport and permit numbers, with a label), 10 to 12 (landlines), 11 (mobiles), 13
+/// (IoT numbers, or +86 and a mobile), 15 (old IDs, IMEIs, cards), 16 to 19 (cards), 18 (IDs).
+/// A lone run of any other length (years, amounts, 14-digit datetimes, 20-digit order numbers)
+/// is never personal information, so the fused pass does not hand it on.
+#[inline]
+pub fn length_worth_validating(len: usize) -> bool {
+    matches!(len, 7..=13 | 15..=19)
+}
+
 impl CandidateScanner {
-    /// Creates the scanner.
+    /// The scanner with the fastest byte classifier this CPU supports.
     pub fn new() -> Self {
-        CandidateScanner
+        CandidateScanner { engine: Engine::best() }
     }
 
-    /// Calls `on_chain` for every chain that contains at least one digit, in text order.
-    /// `chain` is caller-owned scratch, reused between calls.
-    pub fn scan(&self, text: &[u8], chain: &mut Chain, mut on_chain: impl FnMut(&Chain)) {
-        let mut i = 0;
-        let n = text.len();
-        while i < n {
-            let class = CLASS[text[i] as usize];
-            if class == OTHER || (class == FULLWIDTH_LEAD && fullwidth_digit_at(text, i).is_none()) {
-                i += 1;
-                continue;
-            }
-            if class == LETTER {
-                // Most tokens in text are words: skip a letters-only token without normalising it.
-                let mut end = i + 1;
-                while end < n && CLASS[text[end] as usize] == LETTER {
-                    end += 1;
+    /// The scanner with a chosen byte classifier (tests and benches compare them).
+    pub fn with_engine(engine: Engine) -> Self {
+        CandidateScanner { engine }
+    }
+
+    /// The byte classifier in use.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The fused pass: calls `on_chain` for every chain that contains a digit and that some
+    /// validator can read, in text order, and fills `anchors` with the `@`, digit-dot and
+    /// non-ASCII positions. `chain` and `anchors` are caller-owned scratch.
+    ///
+    /// Blocks of 64 bytes are classified into bitmasks; the loop then visits only the bytes
+    /// that start a token. A lone ASCII digit run (the common case in exports) is measured
+    /// with the masks and handed on, or dropped by its length, without being copied; anything
+    /// else (letters, `*`, full-width digits, separators that chain groups) goes through the
+    /// byte-at-a-time reader, [`CandidateScanner::scan_reference`]'s step, so both agree.
+    pub fn scan(&self, text: &[u8], chain: &mut Chain, anchors: &mut Anchors, mut on_chain: impl FnMut(&Chain)) {
+        anchors.clear();
+        let mut masks = Vec::with_capacity(STRIP / 64);
+        // `pos`: the first byte the token loop has not consumed yet.
+        let mut pos: usize = 0;
+        // Bit 63 of the previous block's masks, carried into the next block.
+        let (mut prev_token, mut prev_digit, mut prev_high) = (0u64, 0u64, 0u64);
+        let mut run_start = None;
+        for (strip_index, strip) in text.chunks(STRIP).enumerate() {
+            let strip_base = strip_index * STRIP;
+            self.engine.classify(strip, &mut masks);
+            for (k, m) in masks.iter().enumerate() {
+                let base = strip_base + 64 * k;
+                let mut bits = m.at;
+                while bits != 0 {
+                    anchors.at.push(base + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
                 }
-                let next = text.get(end).map_or(OTHER, |&b| CLASS[b as usize]);
-                if next == OTHER || (next == FULLWIDTH_LEAD && fullwidth_digit_at(text, end).is_none()) {
-                    i = end;
-                    continue;
+                let mut bits = m.dot & ((m.digit << 1) | prev_digit);
+                while bits != 0 {
+                    anchors.dots.push(base + bits.trailing_zeros() as usize);
+                    bits &= bits - 1;
                 }
-            }
-            chain.groups.clear();
-            chain.normalized.clear();
-            let mut any_digit = false;
-            let mut pos = i;
-            loop {
-                let (group, end, digits) = read_token(text, pos, &mut chain.normalized);
-                any_digit |= digits > 0;
-                let continues = group.class == TokenClass::Digits
-                    && matches!(text.get(end), Some(b' ' | b'-'))
-                    && (text.get(end + 1).is_some_and(u8::is_ascii_digit)
-                        || fullwidth_digit_at(text, end + 1).is_some());
-                chain.groups.push(group);
-                pos = end;
-                if !continues {
-                    break;
+                // Run boundaries: a start is a high byte after a low one, an end a low byte
+                // after a high one.
+                let shifted_high = (m.high << 1) | prev_high;
+                let mut edges = (m.high & !shifted_high) | (!m.high & shifted_high);
+                while edges != 0 {
+                    let at = base + edges.trailing_zeros() as usize;
+                    match run_start.take() {
+                        None => run_start = Some(at),
+                        Some(start) => anchors.non_ascii.push(start..at.min(text.len())),
+                    }
+                    edges &= edges - 1;
                 }
-                pos += 1;
+                // Every full-width lead is visited, as the byte-at-a-time reader would, and
+                // an ASCII token byte after one that was not a full-width digit starts a token.
+                let ascii_token = m.digit | m.letter | m.star;
+                let mut starts = (ascii_token & !((ascii_token << 1) | prev_token)) | m.lead;
+                let skip_below = pos.saturating_sub(base);
+                if skip_below >= 64 {
+                    starts = 0;
+                } else {
+                    starts &= u64::MAX << skip_below;
+                }
+                while starts != 0 {
+                    let s = base + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    if s < pos {
+                        continue;
+                    }
+                    pos = self.token_at(text, s, &masks, strip_base, chain, &mut on_chain);
+                }
+                prev_token = ascii_token >> 63;
+                prev_digit = m.digit >> 63;
+                prev_high = m.high >> 63;
             }
-            if any_digit {
-                on_chain(chain);
-            }
-            i = pos.max(i + 1);
+        }
+        if let Some(start) = run_start {
+            anchors.non_ascii.push(start..text.len());
         }
     }
+
+    /// Handles the token starting at `s`; returns the first byte after what it consumed.
+    #[inline]
+    fn token_at(
+        &self,
+        text: &[u8],
+        s: usize,
+        masks: &[BlockMasks],
+        strip_base: usize,
+        chain: &mut Chain,
+        on_chain: &mut impl FnMut(&Chain),
+    ) -> usize {
+        let first = text[s];
+        if first.is_ascii_digit() {
+            let end = run_end(text, s, masks, strip_base, |m| m.digit, u8::is_ascii_digit);
+            let lone = match text.get(end) {
+                None => true,
+                Some(&b) if CLASS[b as usize] != OTHER => false,
+                Some(b' ' | b'-') => {
+                    !(text.get(end + 1).is_some_and(u8::is_ascii_digit) || fullwidth_digit_at(text, end + 1).is_some())
+                }
+                Some(_) => true,
+            };
+            if lone {
+                if length_worth_validating(end - s) {
+                    chain.groups.clear();
+                    chain.normalized.clear();
+                    chain.normalized.extend(text[s..end].iter().map(|&b| b as char));
+                    chain.groups.push(Group { span: s..end, norm: 0..end - s, class: TokenClass::Digits });
+                    on_chain(chain);
+                }
+                return end;
+            }
+        } else if first.is_ascii_alphabetic() {
+            // A word: letters only, ended by a byte that is in no token.
+            let end = run_end(text, s, masks, strip_base, |m| m.letter, u8::is_ascii_alphabetic);
+            if text.get(end).is_none_or(|&b| CLASS[b as usize] == OTHER) {
+                return end;
+            }
+        }
+        step(text, s, chain, &mut |c: &Chain| {
+            if c.worth_validating() {
+                on_chain(c)
+            }
+        })
+    }
+
+    /// The byte-at-a-time reference: calls `on_chain` for every chain that contains at least
+    /// one digit, whatever its length. [`CandidateScanner::scan`] must hand on exactly the
+    /// chains of this that some validator can read; tests hold the two together.
+    pub fn scan_reference(text: &[u8], chain: &mut Chain, mut on_chain: impl FnMut(&Chain)) {
+        let mut i = 0;
+        while i < text.len() {
+            i = step(text, i, chain, &mut on_chain);
+        }
+    }
+}
+
+/// The end of the run of bytes in `mask` (`is` byte by byte) that starts at `s`: with the strip's
+/// masks while they last, byte by byte beyond them.
+#[inline]
+fn run_end(
+    text: &[u8],
+    s: usize,
+    masks: &[BlockMasks],
+    strip_base: usize,
+    mask: impl Fn(&BlockMasks) -> u64,
+    is: impl Fn(&u8) -> bool,
+) -> usize {
+    let mut k = (s - strip_base) / 64;
+    let mut offset = (s - strip_base) % 64;
+    while let Some(m) = masks.get(k) {
+        let outside = !mask(m) >> offset;
+        if outside != 0 {
+            return strip_base + 64 * k + offset + outside.trailing_zeros() as usize;
+        }
+        k += 1;
+        offset = 0;
+    }
+    let mut end = strip_base + 64 * masks.len();
+    while end < text.len() && is(&text[end]) {
+        end += 1;
+    }
+    end
+}
+
+/// One step of the byte-at-a-time reader at `i`: reads the token or chain there (calling
+/// `on_chain` if it has a digit) and returns where the next step starts.
+fn step(text: &[u8], i: usize, chain: &mut Chain, on_chain: &mut impl FnMut(&Chain)) -> usize {
+    let n = text.len();
+    let class = CLASS[text[i] as usize];
+    if class == OTHER || (class == FULLWIDTH_LEAD && fullwidth_digit_at(text, i).is_none()) {
+        return i + 1;
+    }
+    if class == LETTER {
+        // Most tokens in text are words: skip a letters-only token without normalising it.
+        let mut end = i + 1;
+        while end < n && CLASS[text[end] as usize] == LETTER {
+            end += 1;
+        }
+        let next = text.get(end).map_or(OTHER, |&b| CLASS[b as usize]);
+        if next == OTHER || (next == FULLWIDTH_LEAD && fullwidth_digit_at(text, end).is_none()) {
+            return end;
+        }
+    }
+    chain.groups.clear();
+    chain.normalized.clear();
+    let mut any_digit = false;
+    let mut pos = i;
+    loop {
+        let (group, end, digits) = read_token(text, pos, &mut chain.normalized);
+        any_digit |= digits > 0;
+        let continues = group.class == TokenClass::Digits
+            && matches!(text.get(end), Some(b' ' | b'-'))
+            && (text.get(end + 1).is_some_and(u8::is_ascii_digit) || fullwidth_digit_at(text, end + 1).is_some());
+        chain.groups.push(group);
+        pos = end;
+        if !continues {
+            break;
+        }
+        pos += 1;
+    }
+    if any_digit {
+        on_chain(chain);
+    }
+    pos.max(i + 1)
 }
 
 /// Reads one maximal token starting at `start`; returns it, its end, and its digit count.
@@ -201,9 +416,11 @@ fn read_token(text: &[u8], start: usize, normalized: &mut String) -> (Group, usi
 /// Calls `on_run(start, end)` for every maximal run of ASCII digits and dots that has a dot
 /// between two digits (`1.2.3.4`, `39.908823`) and is not glued to an ASCII letter. The second
 /// candidate stream, for IP addresses and coordinates; a trailing sentence dot is left out.
-pub fn dotted_numbers(text: &[u8], mut on_run: impl FnMut(usize, usize)) {
+/// `dots` (ascending) must include every dot that follows a digit, as [`Anchors::dots`] does;
+/// other dots are ignored.
+pub fn dotted_numbers(text: &[u8], dots: &[usize], mut on_run: impl FnMut(usize, usize)) {
     let mut covered = 0;
-    for dot in memchr::memchr_iter(b'.', text) {
+    for &dot in dots {
         if dot < covered
             || dot == 0
             || !text[dot - 1].is_ascii_digit()
@@ -234,6 +451,19 @@ pub fn dotted_numbers(text: &[u8], mut on_run: impl FnMut(usize, usize)) {
     }
 }
 
+/// The maximal runs of non-ASCII bytes in `text`, byte by byte: what [`CandidateScanner::scan`]
+/// puts in [`Anchors::non_ascii`], for callers without a fused pass.
+pub fn non_ascii_runs(text: &[u8]) -> Vec<Range<usize>> {
+    let mut runs = Vec::new();
+    let mut pos = 0;
+    while let Some(start) = text[pos..].iter().position(|&b| b >= 0x80).map(|p| pos + p) {
+        let end = text[start..].iter().position(|&b| b < 0x80).map_or(text.len(), |p| start + p);
+        runs.push(start..end);
+        pos = end;
+    }
+    runs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,7 +471,7 @@ mod tests {
     fn chains(text: &str) -> Vec<Vec<(String, TokenClass)>> {
         let mut out = Vec::new();
         let mut scratch = Chain::default();
-        CandidateScanner::new().scan(text.as_bytes(), &mut scratch, |c| {
+        CandidateScanner::scan_reference(text.as_bytes(), &mut scratch, |c| {
             out.push(c.groups.iter().map(|g| (c.norm(g).to_string(), g.class)).collect());
         });
         out
@@ -273,7 +503,8 @@ mod tests {
     fn dotted_runs() {
         let mut runs = Vec::new();
         let text = "ip 1.2.3.4. v1.2.3 at 39.908823,116.397470 and 3.14x";
-        dotted_numbers(text.as_bytes(), |s, e| runs.push(&text[s..e]));
+        let dots: Vec<usize> = memchr::memchr_iter(b'.', text.as_bytes()).collect();
+        dotted_numbers(text.as_bytes(), &dots, |s, e| runs.push(&text[s..e]));
         assert_eq!(runs, ["1.2.3.4", "39.908823", "116.397470"]);
     }
 

@@ -5,6 +5,7 @@
 //! Parsing happens lazily (`OnceLock`) so that a scan that never meets, say, a card number never
 //! pays for the BIN table, and start-up stays in the low milliseconds.
 
+use aho_corasick::AhoCorasick;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
@@ -107,7 +108,7 @@ pub enum AdminLevel {
 pub struct Regions {
     /// Six-digit codes that were ever assigned to a county- or prefecture-level unit, plus the
     /// HK/Macau/Taiwan residence-permit codes 810000/820000/830000.
-    person_codes: HashSet<u32>,
+    person_codes: CodeSet,
     /// Two-digit province codes, including 71 and the permit codes 81-83.
     provinces: HashSet<u8>,
     /// Every name (full and short forms) with its level, for the address gazetteer.
@@ -117,12 +118,34 @@ pub struct Regions {
 impl Regions {
     /// Whether `code` (six digits) ever denoted a county- or prefecture-level unit.
     pub fn is_person_code(&self, code: u32) -> bool {
-        self.person_codes.contains(&code)
+        self.person_codes.contains(code)
     }
 
     /// Whether `code` (two digits) is a province-level code.
     pub fn is_province(&self, code: u8) -> bool {
         self.provinces.contains(&code)
+    }
+}
+
+/// A set of six-digit codes as a bitmap: one bit per code, so the ID validator's lookup is a
+/// shift and a mask, and building it costs nothing at start-up.
+struct CodeSet {
+    bits: Vec<u64>,
+}
+
+impl CodeSet {
+    fn new() -> Self {
+        CodeSet { bits: vec![0; 1_000_000 / 64 + 1] }
+    }
+
+    fn insert(&mut self, code: u32) {
+        if let Some(word) = self.bits.get_mut(code as usize / 64) {
+            *word |= 1 << (code % 64);
+        }
+    }
+
+    fn contains(&self, code: u32) -> bool {
+        self.bits.get(code as usize / 64).is_some_and(|w| w & (1 << (code % 64)) != 0)
     }
 }
 
@@ -190,7 +213,9 @@ const ETHNIC_GROUPS: &[&str] = &[
 /// Short forms of one character are dropped: they would match everywhere.
 fn short_forms(name: &str) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(pos) = ETHNIC_GROUPS.iter().filter_map(|e| name.find(e)).min() {
+    // Every ethnic-group name ends in 族: only such names need the search.
+    let ethnic = if name.contains('族') { ETHNIC_GROUPS.iter().filter_map(|e| name.find(e)).min() } else { None };
+    if let Some(pos) = ethnic {
         if name[..pos].chars().count() >= 2 {
             out.push(name[..pos].to_string());
         }
@@ -223,7 +248,7 @@ fn short_forms(name: &str) -> Vec<String> {
 }
 
 fn parse_regions() -> Regions {
-    let mut person_codes = HashSet::new();
+    let mut person_codes = CodeSet::new();
     let mut provinces: HashSet<u8> = [81, 82, 83].into_iter().collect();
     let mut names: BTreeMap<String, AdminLevel> = BTreeMap::new();
     for line in REGIONS_CSV.lines().skip(1) {
@@ -282,28 +307,40 @@ pub enum PrefixUse {
 }
 
 /// The mobile prefix allocation: `prefix -> (number length, use)`.
+///
+/// One dense table per prefix length (3, 4, 5 digits), indexed by the prefix's value: the
+/// lookup runs for every 11- and 13-digit run in a file, so it is three array reads, not hashing.
 pub struct MobilePrefixes {
-    by_prefix: HashMap<String, (usize, PrefixUse)>,
+    by_length: [Vec<Option<(u8, PrefixUse)>>; 3],
 }
 
 impl MobilePrefixes {
     /// Longest-prefix lookup of a digit string of the given length (11 or 13).
     pub fn lookup(&self, digits: &str) -> Option<PrefixUse> {
-        (3..=5).rev().find_map(|n| {
-            let prefix = digits.get(..n)?;
-            match self.by_prefix.get(prefix) {
-                Some(&(len, usage)) if len == digits.len() => Some(usage),
-                // The MIIT table lists 146/148 as 11-digit network codes while VincentSit
-                // lists 13-digit 146xx/148xx IoT numbers; DOMAIN.md says accept both.
-                Some(&(11, usage)) if digits.len() == 13 && (prefix == "146" || prefix == "148") => Some(usage),
-                _ => None,
+        let bytes = digits.as_bytes();
+        if bytes.len() < 5 || !bytes[..5].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let mut value = 0usize;
+        let mut values = [0usize; 3];
+        for (i, b) in bytes[..5].iter().enumerate() {
+            value = value * 10 + usize::from(b - b'0');
+            if i >= 2 {
+                values[i - 2] = value;
             }
+        }
+        (0..3).rev().find_map(|k| match self.by_length[k][values[k]] {
+            Some((len, usage)) if usize::from(len) == digits.len() => Some(usage),
+            // The MIIT table lists 146/148 as 11-digit network codes while VincentSit
+            // lists 13-digit 146xx/148xx IoT numbers; DOMAIN.md says accept both.
+            Some((11, usage)) if digits.len() == 13 && k == 0 && (values[0] == 146 || values[0] == 148) => Some(usage),
+            _ => None,
         })
     }
 }
 
 fn parse_mobile_prefixes() -> MobilePrefixes {
-    let mut by_prefix = HashMap::new();
+    let mut by_length = [vec![None; 1000], vec![None; 10_000], vec![None; 100_000]];
     for line in MOBILE_PREFIXES_TSV.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
@@ -312,13 +349,15 @@ fn parse_mobile_prefixes() -> MobilePrefixes {
         if cols.len() < 4 {
             continue;
         }
-        let Ok(len) = cols[1].parse::<usize>() else {
+        let (Ok(len), Ok(prefix)) = (cols[1].parse::<u8>(), cols[0].parse::<usize>()) else {
             continue;
         };
         let usage = if cols[3] == "unverified" { PrefixUse::Unverified } else { PrefixUse::Allocated };
-        by_prefix.insert(cols[0].to_string(), (len, usage));
+        if let Some(slot) = cols[0].len().checked_sub(3).and_then(|k| by_length.get_mut(k)?.get_mut(prefix)) {
+            *slot = Some((len, usage));
+        }
     }
-    MobilePrefixes { by_prefix }
+    MobilePrefixes { by_length }
 }
 
 /// The mobile prefix table, parsed on first use.
@@ -475,6 +514,11 @@ struct KeywordList {
 /// Context keywords, lower-cased, per set.
 pub struct Keywords {
     sets: HashMap<KeywordSet, Vec<String>>,
+    /// Every keyword of every set in one automaton (ASCII case ignored), so that a label or a
+    /// window is read once whatever the number of sets and words.
+    automaton: Option<AhoCorasick>,
+    /// The sets each automaton pattern belongs to.
+    pattern_sets: Vec<u16>,
 }
 
 impl Keywords {
@@ -482,13 +526,23 @@ impl Keywords {
     pub fn get(&self, set: KeywordSet) -> &[String] {
         self.sets.get(&set).map(Vec::as_slice).unwrap_or(&[])
     }
+
+    /// The sets (as [`KeywordSet::bit`]s) with a keyword somewhere in `hay`, ASCII case ignored.
+    pub fn sets_in(&self, hay: &[u8]) -> u16 {
+        let Some(automaton) = &self.automaton else { return 0 };
+        let mut mask = 0;
+        for m in automaton.find_overlapping_iter(hay) {
+            mask |= self.pattern_sets[m.pattern().as_usize()];
+        }
+        mask
+    }
 }
 
 fn parse_keywords() -> Keywords {
     // The file is ours and checked by a test; a parse failure here is a build defect.
     let file: KeywordFile =
         toml::from_str(KEYWORDS_TOML).unwrap_or(KeywordFile { sets: HashMap::new(), categories: BTreeMap::new() });
-    let mut sets = HashMap::new();
+    let mut sets: HashMap<KeywordSet, Vec<String>> = HashMap::new();
     for (name, set) in [
         ("id_card", KeywordSet::IdCard),
         ("mobile", KeywordSet::Mobile),
@@ -501,11 +555,19 @@ fn parse_keywords() -> Keywords {
         ("name", KeywordSet::Name),
         ("geo", KeywordSet::Geo),
     ] {
-        let words =
+        let words: Vec<String> =
             file.sets.get(name).map(|l| l.keywords.iter().map(|k| k.to_lowercase()).collect()).unwrap_or_default();
         sets.insert(set, words);
     }
-    Keywords { sets }
+    let mut words: BTreeMap<&str, u16> = BTreeMap::new();
+    for (set, list) in &sets {
+        for w in list {
+            *words.entry(w.as_str()).or_default() |= set.bit();
+        }
+    }
+    let automaton = AhoCorasick::builder().ascii_case_insensitive(true).build(words.keys()).ok();
+    let pattern_sets = words.values().copied().collect();
+    Keywords { sets, automaton, pattern_sets }
 }
 
 /// The context keywords, parsed on first use.

@@ -3,7 +3,6 @@
 //! a real top-level domain, not an scp-style `git@host:path`).
 
 use crate::reference::tlds;
-use memchr::memchr_iter;
 
 fn is_local(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
@@ -13,10 +12,10 @@ fn is_domain(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')
 }
 
-/// Finds e-mail addresses; returns byte spans.
-pub fn find(text: &[u8], out: &mut Vec<(usize, usize)>) {
+/// Finds e-mail addresses around the `@` positions `ats` (ascending); returns byte spans.
+pub fn find(text: &[u8], ats: &[usize], out: &mut Vec<(usize, usize)>) {
     let mut last_end = 0;
-    for at in memchr_iter(b'@', text) {
+    for &at in ats {
         if at < last_end {
             continue;
         }
@@ -90,7 +89,8 @@ mod tests {
 
     fn emails(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        find(text.as_bytes(), &mut out);
+        let ats: Vec<usize> = memchr::memchr_iter(b'@', text.as_bytes()).collect();
+        find(text.as_bytes(), &ats, &mut out);
         out.into_iter().map(|(s, e)| &text[s..e]).collect()
     }
 

@@ -10,7 +10,7 @@ pub struct Decimal {
     pub start: usize,
     /// End of the span.
     pub end: usize,
-    /// Its value.
+    /// Its value; NaN (never parsed) below four decimals, too coarse for a position.
     pub value: f64,
     /// Digits after the point.
     pub decimals: usize,
@@ -24,10 +24,13 @@ pub fn decimal(text: &[u8], start: usize, end: usize) -> Option<Decimal> {
         return None;
     }
     let negative = start > 0 && text[start - 1] == b'-';
-    let value: f64 = run.parse().ok()?;
+    let value: f64 = if frac.len() >= MIN_DECIMALS { run.parse().ok()? } else { f64::NAN };
     let (start, value) = if negative { (start - 1, -value) } else { (start, value) };
     Some(Decimal { start, end, value, decimals: frac.len() })
 }
+
+/// Four decimals of a degree are about 10 m; fewer do not locate a person.
+const MIN_DECIMALS: usize = 4;
 
 /// The longest gap between the two numbers of a pair.
 const MAX_GAP: usize = 40;
@@ -49,7 +52,7 @@ pub fn pairs(
         let (a, b) = (decimals[i], decimals[i + 1]);
         let gap = &text[a.end..b.start.max(a.end)];
         let close = b.start >= a.end && gap.len() <= MAX_GAP && !gap.contains(&b'\n');
-        let precise = a.decimals >= 4 && b.decimals >= 4;
+        let precise = a.decimals >= MIN_DECIMALS && b.decimals >= MIN_DECIMALS;
         // Which of the two is the latitude: inside China's box if either order fits it, else
         // the first order that is a valid position.
         let a_first = [true, false]
@@ -88,7 +91,8 @@ mod tests {
 
     fn geo(text: &str, labelled: bool) -> Vec<String> {
         let mut decimals = Vec::new();
-        crate::matcher::dotted_numbers(text.as_bytes(), |s, e| decimals.extend(decimal(text.as_bytes(), s, e)));
+        let dots: Vec<usize> = memchr::memchr_iter(b'.', text.as_bytes()).collect();
+        crate::matcher::dotted_numbers(text.as_bytes(), &dots, |s, e| decimals.extend(decimal(text.as_bytes(), s, e)));
         pairs(text.as_bytes(), &decimals, |_, _| labelled).into_iter().map(|p| p.2).collect()
     }
 

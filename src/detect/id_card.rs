@@ -104,7 +104,7 @@ pub fn upgrade15(s: &[u8]) -> String {
 }
 
 fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// A real calendar date from 1880-01-01 up to today.

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 /// Texts larger than this are scanned in line-aligned pieces on all cores.
 pub const PARALLEL_CHUNK: usize = 8 << 20;
 use crate::finding::{Confidence, Detection, Kind};
-use crate::matcher::{CandidateScanner, Chain, Group, TokenClass};
+use crate::matcher::{Anchors, CandidateScanner, Chain, Engine, Group, TokenClass};
 use crate::reference::KeywordSet;
 pub use custom::CustomRule;
 use std::sync::Arc;
@@ -51,6 +51,11 @@ impl Detector {
     /// A detector with the given options.
     pub fn new(options: DetectOptions) -> Self {
         Detector { scanner: CandidateScanner::new(), options, custom: Arc::default() }
+    }
+
+    /// The same detector with a chosen byte classifier (tests and benches compare them).
+    pub fn with_engine(self, engine: Engine) -> Self {
+        Detector { scanner: CandidateScanner::with_engine(engine), ..self }
     }
 
     /// A detector that also runs the user's rules.
@@ -104,17 +109,18 @@ impl Detector {
     fn detect_window(&self, text: &[u8], ctx: &Context) -> Vec<Detection> {
         let mut out = Vec::new();
         let mut chain = Chain::default();
-        self.scanner.scan(text, &mut chain, |c| interpret_chain(text, c, ctx, &mut out));
+        let mut anchors = Anchors::default();
+        self.scanner.scan(text, &mut chain, &mut anchors, |c| interpret_chain(text, c, ctx, &mut out));
 
         let mut spans = Vec::new();
-        email::find(text, &mut spans);
+        email::find(text, &anchors.at, &mut spans);
         for (start, end) in spans {
             let value = String::from_utf8_lossy(&text[start..end]).to_lowercase();
             out.push(detection(Kind::Email, start, end, value, Confidence::High));
         }
 
         let mut decimals = Vec::new();
-        crate::matcher::dotted_numbers(text, |start, end| {
+        crate::matcher::dotted_numbers(text, &anchors.dots, |start, end| {
             let run = &text[start..end];
             if let Some(octets) = ip::parse(run) {
                 if ip::is_public(octets) && !after_version_word(text, start) {
@@ -130,20 +136,20 @@ impl Detector {
         }
 
         let mut plates = Vec::new();
-        plate::find(text, &mut plates);
+        plate::find(text, &anchors.non_ascii, &mut plates);
         for (start, end, value) in plates {
             out.push(detection(Kind::Plate, start, end, value, Confidence::High));
         }
 
         let mut names = Vec::new();
-        name::find(text, ctx, &mut names);
+        name::find(text, &anchors.non_ascii, ctx, &mut names);
         for (start, end) in names {
             let value = String::from_utf8_lossy(&text[start..end]).into_owned();
             out.push(detection(Kind::Name, start, end, value, Confidence::Medium));
         }
 
         let mut addresses = Vec::new();
-        address::find(text, &mut addresses);
+        address::find(text, &anchors.non_ascii, &mut addresses);
         for a in addresses {
             let value = String::from_utf8_lossy(&text[a.start..a.end]).into_owned();
             let confidence = if a.has_door_number { Confidence::High } else { Confidence::Medium };

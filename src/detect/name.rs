@@ -5,6 +5,7 @@
 
 use crate::context::Context;
 use crate::reference::{keywords, surnames, KeywordSet};
+use std::ops::Range;
 
 fn is_ideograph(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
@@ -23,16 +24,30 @@ fn surname_led(s: &str) -> bool {
 }
 
 /// Finds names; returns (start, end) spans.
-pub fn find(text: &[u8], ctx: &Context, out: &mut Vec<(usize, usize)>) {
-    if text.is_ascii() {
+/// Names are all ideographs, so only the non-ASCII runs (`non_ascii`, ascending) are read.
+pub fn find(text: &[u8], non_ascii: &[Range<usize>], ctx: &Context, out: &mut Vec<(usize, usize)>) {
+    if non_ascii.is_empty() {
         return;
     }
     let labels: Vec<&str> =
         keywords().get(KeywordSet::Name).iter().map(String::as_str).filter(|k| !k.is_ascii()).collect();
     let label_ends: Vec<char> = labels.iter().filter_map(|l| l.chars().last()).collect();
     // One validation pass over the text; broken sequences (a lossily scanned file) split it.
-    let mut base = 0;
-    for chunk in text.utf8_chunks() {
+    for run in non_ascii {
+        find_in_run(text, run.clone(), ctx, &labels, &label_ends, out);
+    }
+}
+
+fn find_in_run(
+    text: &[u8],
+    run: Range<usize>,
+    ctx: &Context,
+    labels: &[&str],
+    label_ends: &[char],
+    out: &mut Vec<(usize, usize)>,
+) {
+    let mut base = run.start;
+    for chunk in text[run].utf8_chunks() {
         let valid = chunk.valid();
         let mut seg_start: Option<usize> = None;
         for (off, c) in valid.char_indices().chain(std::iter::once((valid.len(), ' '))) {
@@ -40,7 +55,7 @@ pub fn find(text: &[u8], ctx: &Context, out: &mut Vec<(usize, usize)>) {
                 (true, None) => seg_start = Some(off),
                 (false, Some(s)) => {
                     let seg = Segment { text, start: base + s, seg: &valid[s..off] };
-                    seg.find(ctx, &labels, &label_ends, out);
+                    seg.find(ctx, labels, label_ends, out);
                     seg_start = None;
                 }
                 _ => {}
@@ -106,7 +121,7 @@ mod tests {
     fn names(text: &str) -> Vec<&str> {
         let ctx = Context::new(text.as_bytes());
         let mut out = Vec::new();
-        find(text.as_bytes(), &ctx, &mut out);
+        find(text.as_bytes(), &crate::matcher::non_ascii_runs(text.as_bytes()), &ctx, &mut out);
         out.into_iter().map(|(s, e)| &text[s..e]).collect()
     }
 

@@ -4,6 +4,8 @@
 //! have 6 serial characters (D/F... then a letter or digit and 4 digits, or 5 digits then D/F...).
 //! A separator (`·`, space, dash) may follow the issuing letter.
 
+use std::ops::Range;
+
 const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
 const SUFFIXES: &str = "学警挂港澳领试超";
 const NEV_CLASS: &[u8] = b"ABCDEFGHJK";
@@ -12,20 +14,20 @@ fn serial_char(b: u8) -> bool {
     b.is_ascii_digit() || (b.is_ascii_uppercase() && b != b'I' && b != b'O')
 }
 
-/// Finds plates; returns (start, end, normalised value without separator).
-pub fn find(text: &[u8], out: &mut Vec<(usize, usize, String)>) {
-    if text.is_ascii() {
-        return;
-    }
-    let mut i = 3;
-    while i < text.len() {
-        let letter = text[i];
+/// Finds plates; returns (start, end, normalised value without separator). A plate starts with
+/// the last character of a non-ASCII run (`non_ascii`, ascending) and goes on in ASCII.
+pub fn find(text: &[u8], non_ascii: &[Range<usize>], out: &mut Vec<(usize, usize, String)>) {
+    let mut covered = 0;
+    for run in non_ascii {
+        let i = run.end;
+        if i < covered || i - run.start < 3 {
+            continue;
+        }
+        let Some(&letter) = text.get(i) else { continue };
         if !letter.is_ascii_uppercase() || letter == b'I' || text[i - 3] < 0xE4 {
-            i += 1;
             continue;
         }
         let Some(province) = std::str::from_utf8(&text[i - 3..i]).ok().filter(|p| PROVINCES.contains(*p)) else {
-            i += 1;
             continue;
         };
         let mut j = i + 1;
@@ -56,10 +58,8 @@ pub fn find(text: &[u8], out: &mut Vec<(usize, usize, String)>) {
                 value.push_str(suffix);
             }
             out.push((i - 3, end, value));
-            i = end;
-            continue;
+            covered = end;
         }
-        i += 1;
     }
 }
 
@@ -69,7 +69,7 @@ mod tests {
 
     fn plates(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        find(text.as_bytes(), &mut out);
+        find(text.as_bytes(), &crate::matcher::non_ascii_runs(text.as_bytes()), &mut out);
         out.into_iter().map(|(_, _, v)| v).collect()
     }
 

@@ -9,7 +9,7 @@ fn keep_ends(value: &str, head: usize, tail: usize) -> String {
         return "*".repeat(chars.len());
     }
     let mut s: String = chars[..head].iter().collect();
-    s.extend(std::iter::repeat('*').take(chars.len() - head - tail));
+    s.extend(std::iter::repeat_n('*', chars.len() - head - tail));
     s.extend(&chars[chars.len() - tail..]);
     s
 }

@@ -43,6 +43,18 @@ fn identifies_holder(kind: Kind) -> bool {
 /// Category and tier for each detection (same order), given the text they were found in.
 /// `detections` must be sorted by start offset.
 pub fn classify(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Vec<(Category, Tier)> {
+    classify_window(text, 0, detections, policy)
+}
+
+/// [`classify`] for the window `text` of a larger file that starts at `base`; detection offsets
+/// are the file's. Records are those of the window: a record cut by the window's edge (a
+/// multi-line JSON object or quoted field across it) is read as two.
+pub fn classify_window(
+    text: &[u8],
+    base: usize,
+    detections: &[Detection],
+    policy: TierPolicy,
+) -> Vec<(Category, Tier)> {
     let mut classes: Vec<(Category, Tier)> = detections
         .iter()
         .map(|d| {
@@ -60,7 +72,7 @@ pub fn classify(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Ve
         return classes;
     }
     let records = Records::build(text);
-    let spans: Vec<RecordSpan> = detections.iter().map(|d| records.record_of(d.start)).collect();
+    let spans: Vec<RecordSpan> = detections.iter().map(|d| records.record_of(d.start - base)).collect();
     let holder_records: HashSet<RecordSpan> =
         detections.iter().zip(&spans).filter(|(d, _)| identifies_holder(d.kind)).map(|(_, &s)| s).collect();
     for ((d, span), class) in detections.iter().zip(&spans).zip(&mut classes) {

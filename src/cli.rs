@@ -101,6 +101,10 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long)]
     pub threads: Option<usize>,
+    /// List at most N findings per file (the first N by position); counts in the summary and
+    /// the assessment stay exact. 0 lists all.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_findings_per_file: usize,
     /// Follow symbolic links.
     #[arg(short = 'L', long = "follow")]
     pub follow: bool,

@@ -10,6 +10,9 @@ pub struct ScanConfig {
     pub paths: Vec<PathBuf>,
     /// Worker threads; `None` for one per core.
     pub threads: Option<usize>,
+    /// List at most this many findings per file (the first by position); counts stay exact.
+    /// `None` lists all.
+    pub max_findings_per_file: Option<usize>,
     /// Follow symbolic links while walking.
     pub follow_links: bool,
     /// Report masked values as `*_masked` kinds.

@@ -44,7 +44,21 @@ pub struct SharedContext {
 impl SharedContext {
     /// Computes the header and the `INSERT` column lists of `text`.
     pub fn new(text: &[u8]) -> Self {
-        SharedContext { header: detect_header(text), inserts: find_inserts(text) }
+        SharedContext { header: detect_header(text), inserts: find_inserts(text, 0..text.len()) }
+    }
+
+    /// [`SharedContext::new`] reading `text` one window at a time and calling `done` on each
+    /// window read, so that a mapped file's pages can be released as the search goes.
+    pub fn new_in_windows(text: &[u8], window: usize, mut done: impl FnMut(std::ops::Range<usize>)) -> Self {
+        let mut inserts = Vec::new();
+        let mut start = 0;
+        while start < text.len() {
+            let end = text.len().min(start + window.max(1));
+            inserts.extend(find_inserts(text, start..end));
+            done(start..end);
+            start = end;
+        }
+        SharedContext { header: detect_header(text), inserts }
     }
 }
 
@@ -103,7 +117,7 @@ impl<'t> Context<'t> {
     fn inserts(&self) -> &[Insert] {
         match self.shared {
             Some(shared) => &shared.inserts,
-            None => self.inserts.get_or_init(|| find_inserts(self.text)),
+            None => self.inserts.get_or_init(|| find_inserts(self.text, 0..self.text.len())),
         }
     }
 
@@ -357,9 +371,9 @@ fn detect_header(text: &[u8]) -> Option<Header> {
     (!looks_like_data).then_some(Header { delimiter, cells, end })
 }
 
-/// Every `INSERT INTO name (columns) VALUES` in the text, in order.
-fn find_inserts(text: &[u8]) -> Vec<Insert> {
-    crate::record::insert_heads(text)
+/// Every `INSERT INTO name (columns) VALUES` that starts in `range` of the text, in order.
+fn find_inserts(text: &[u8], range: std::ops::Range<usize>) -> Vec<Insert> {
+    crate::record::insert_heads_in(text, range)
         .into_iter()
         .map(|h| {
             let head = &text[h.start..h.values_end - 6];

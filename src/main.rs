@@ -28,6 +28,7 @@ fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
     Ok(ScanConfig {
         paths: args.paths.clone(),
         threads: args.threads,
+        max_findings_per_file: (args.max_findings_per_file > 0).then_some(args.max_findings_per_file),
         follow_links: args.follow,
         include_masked: args.include_masked,
         tier_policy: match args.tier_policy {

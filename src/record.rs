@@ -138,8 +138,18 @@ pub struct InsertHead {
 /// Every `INSERT INTO ... VALUES` head in the text (either case), in order. `VALUES` must
 /// follow within 4 KiB.
 pub fn insert_heads(text: &[u8]) -> Vec<InsertHead> {
-    let mut starts: Vec<usize> =
-        memmem::find_iter(text, b"INSERT INTO").chain(memmem::find_iter(text, b"insert into")).collect();
+    insert_heads_in(text, 0..text.len())
+}
+
+/// [`insert_heads`] of the heads that start in `range` (their `VALUES` may lie beyond it).
+pub fn insert_heads_in(text: &[u8], range: std::ops::Range<usize>) -> Vec<InsertHead> {
+    const HEAD: usize = b"INSERT INTO".len();
+    let region = &text[range.start..text.len().min(range.end + HEAD - 1)];
+    let mut starts: Vec<usize> = memmem::find_iter(region, b"INSERT INTO")
+        .chain(memmem::find_iter(region, b"insert into"))
+        .map(|p| range.start + p)
+        .filter(|&p| p < range.end)
+        .collect();
     starts.sort_unstable();
     starts
         .into_iter()

@@ -3,8 +3,9 @@
 //! on thread timing.
 
 use crate::aggregate::{HashedRecord, ItemCounts, RecordHasher, Tally};
-use crate::classify::{classify, classify_records, TierPolicy};
+use crate::classify::{classify, classify_records, classify_window, TierPolicy};
 use crate::config::ScanConfig;
+use crate::context::SharedContext;
 use crate::detect::{DetectOptions, Detector};
 use crate::error::{ConfigError, ScanError};
 use crate::finding::{Category, Tier};
@@ -31,8 +32,10 @@ pub struct Stats {
     pub errors: u64,
     /// Inputs scanned with a caveat (encoding).
     pub warnings: u64,
-    /// Findings per kind.
+    /// Findings per kind, all of them, listed or not.
     pub findings_by_kind: BTreeMap<Kind, u64>,
+    /// Findings counted but not listed because of the per-file cap.
+    pub findings_not_listed: u64,
 }
 
 impl Stats {
@@ -69,8 +72,10 @@ impl ScanOutcome {
 /// What one file yielded.
 #[derive(Debug, Default)]
 pub struct FileResult {
-    /// Findings, sorted by offset.
+    /// Findings listed, sorted by offset (at most the per-file cap).
     pub findings: Vec<Finding>,
+    /// Every finding, listed or not, per kind.
+    pub counts: BTreeMap<Kind, u64>,
     /// Problems met.
     pub problems: Vec<ScanError>,
     /// Bytes on disk.
@@ -99,8 +104,10 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         None => RecordHasher::new(),
     };
     let counting = (config.assess || config.summary_out.is_some()).then_some(&hasher);
-    let results: Vec<FileResult> = pool
-        .install(|| files.par_iter().map(|f| scan_file(&f.path, &detector, config.tier_policy, counting)).collect());
+    let options =
+        FileOptions { policy: config.tier_policy, hasher: counting, max_findings: config.max_findings_per_file };
+    let results: Vec<FileResult> =
+        pool.install(|| files.par_iter().map(|f| scan_file(&f.path, &detector, &options)).collect());
 
     let mut outcome = ScanOutcome { problems: walk_errors, ..ScanOutcome::default() };
     let mut tally = Tally::new();
@@ -114,9 +121,11 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
             outcome.stats.files_scanned += 1;
             outcome.stats.bytes_scanned += r.bytes;
         }
-        for f in &r.findings {
-            *outcome.stats.findings_by_kind.entry(f.kind).or_default() += 1;
+        let listed = r.findings.len() as u64;
+        for (kind, n) in &r.counts {
+            *outcome.stats.findings_by_kind.entry(*kind).or_default() += n;
         }
+        outcome.stats.findings_not_listed += r.counts.values().sum::<u64>() - listed;
         outcome.findings.extend(r.findings);
         outcome.problems.extend(r.problems);
     }
@@ -143,9 +152,28 @@ fn write_state(path: &Path, state: &crate::aggregate::SummaryState) -> std::io::
     std::io::Write::flush(&mut out)
 }
 
+/// How each file is scanned.
+#[derive(Debug, Clone, Copy)]
+pub struct FileOptions<'a> {
+    /// How ID numbers and addresses are tiered.
+    pub policy: TierPolicy,
+    /// With a hasher, the file's records are also classified and fingerprinted for counting.
+    pub hasher: Option<&'a RecordHasher>,
+    /// List at most this many findings (the first by position); `None` for all.
+    pub max_findings: Option<usize>,
+}
+
+/// Large UTF-8 files are scanned in windows of about this size, each released from memory
+/// when done, so that a multi-gigabyte dump needs a few windows' worth of memory, not its size.
+pub const WINDOW: usize = 32 << 20;
+
 /// Scans one file; never fails, problems are part of the result.
-/// With a `hasher`, the file's records are also classified and fingerprinted for counting.
-pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy, hasher: Option<&RecordHasher>) -> FileResult {
+pub fn scan_file(path: &Path, detector: &Detector, options: &FileOptions) -> FileResult {
+    scan_file_in_windows(path, detector, options, WINDOW)
+}
+
+/// [`scan_file`] with a chosen window size (tests use small ones).
+pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOptions, window: usize) -> FileResult {
     let mut result = FileResult::default();
     let source = match source::load(path) {
         Ok(Loaded::Text(source)) => source,
@@ -163,59 +191,119 @@ pub fn scan_file(path: &Path, detector: &Detector, policy: TierPolicy, hasher: O
     if source.encoding == Encoding::Utf8Lossy {
         result.problems.push(ScanError::warning(path, "invalid UTF-8 and not GBK/GB18030; scanned as raw bytes"));
     }
-    let detections = detector.detect(source.text());
-    let classes = classify(source.text(), &detections, policy);
-    if let Some(hasher) = hasher {
-        let records = classify_records(source.text(), &detections, &classes, policy);
-        result.records = records.iter().map(|r| hasher.hash(r, &source.text()[r.span.start..r.span.end])).collect();
+    let text = source.text();
+    let mut sink = FindingSink::new(&path.display().to_string(), options.max_findings);
+    // Counting people needs every record of the file at once, and a decoded text is already a
+    // whole copy: both take the one-pass path.
+    if options.hasher.is_some() || source.decoded.is_some() || text.len() <= window {
+        let detections = detector.detect(text);
+        let classes = classify(text, &detections, options.policy);
+        if let Some(hasher) = options.hasher {
+            let records = classify_records(text, &detections, &classes, options.policy);
+            result.records = records.iter().map(|r| hasher.hash(r, &text[r.span.start..r.span.end])).collect();
+        }
+        sink.push(&source, detections, &classes);
+    } else {
+        let shared = SharedContext::new_in_windows(text, window, |range| source.release(range));
+        let mut start = 0;
+        while start < text.len() {
+            let end = line_end_after(text, start + window);
+            let detections = detector.detect_range(text, start..end, &shared);
+            let classes = classify_window(&text[start..end], start, &detections, options.policy);
+            sink.push(&source, detections, &classes);
+            source.release(start..end);
+            start = end;
+        }
     }
-    result.findings = findings(&path.display().to_string(), &source, detections, &classes);
+    (result.findings, result.counts) = sink.finish();
     result
 }
 
-/// Attaches positions, categories and tiers to a file's detections.
-/// Takes the detections by value: their values move into the findings instead of being copied.
-pub fn findings(path: &str, source: &Source, detections: Vec<Detection>, classes: &[(Category, Tier)]) -> Vec<Finding> {
-    let path: std::sync::Arc<str> = path.into();
-    let text = source.text();
-    let mut out = Vec::with_capacity(detections.len());
-    let (mut line, mut line_start, mut pos) = (1u64, 0usize, 0usize);
-    // Characters counted so far on the current line, up to `counted_to`: columns are counted
-    // incrementally, so a multi-megabyte line with many findings costs one pass, not one per
-    // finding.
-    let (mut counted_to, mut chars) = (0usize, 0u64);
-    for (d, &(category, tier)) in detections.into_iter().zip(classes) {
-        let upto = d.start.max(pos);
-        for nl in memchr_iter(b'\n', &text[pos..upto]) {
-            line += 1;
-            line_start = pos + nl + 1;
-        }
-        pos = upto;
-        if counted_to < line_start || counted_to > d.start {
-            (counted_to, chars) = (line_start, 0);
-        }
-        chars += text[counted_to..d.start].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
-        counted_to = d.start;
-        let mut column = 1 + chars;
-        // A UTF-8 byte-order mark is not a character anyone sees.
-        if line_start == 0 && text.starts_with("\u{feff}".as_bytes()) {
-            column -= 1;
-        }
-        let offset = source.original_offset(d.start);
-        let end = source.original_offset(d.end);
-        out.push(Finding {
-            path: path.clone(),
-            line,
-            column,
-            offset: offset as u64,
-            length: (end - offset) as u64,
-            kind: d.kind,
-            category,
-            tier,
-            confidence: d.confidence,
-            value: d.value,
-            public_prefix_chars: d.public_prefix_chars,
-        });
+/// The end of the line that `at` falls in (just past its newline), or the end of the text.
+fn line_end_after(text: &[u8], at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
     }
-    out
+    memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p + 1)
+}
+
+/// Turns a file's detections into findings, in offset order, window after window: counts
+/// every one per kind, and attaches positions, categories and tiers to the first
+/// `max_findings` only. Lines and columns are counted incrementally across calls, so a
+/// multi-megabyte line with many findings costs one pass, not one per finding.
+pub struct FindingSink {
+    path: std::sync::Arc<str>,
+    max_findings: usize,
+    listed: Vec<Finding>,
+    counts: BTreeMap<Kind, u64>,
+    line: u64,
+    line_start: usize,
+    pos: usize,
+    counted_to: usize,
+    chars: u64,
+}
+
+impl FindingSink {
+    /// A sink for the file at `path`, listing at most `max_findings` (`None`: all).
+    pub fn new(path: &str, max_findings: Option<usize>) -> Self {
+        FindingSink {
+            path: path.into(),
+            max_findings: max_findings.unwrap_or(usize::MAX),
+            listed: Vec::new(),
+            counts: BTreeMap::new(),
+            line: 1,
+            line_start: 0,
+            pos: 0,
+            counted_to: 0,
+            chars: 0,
+        }
+    }
+
+    /// Adds detections (sorted, after any pushed before) and their classes. Takes the
+    /// detections by value: their values move into the findings instead of being copied.
+    pub fn push(&mut self, source: &Source, detections: Vec<Detection>, classes: &[(Category, Tier)]) {
+        let text = source.text();
+        for (d, &(category, tier)) in detections.into_iter().zip(classes) {
+            *self.counts.entry(d.kind).or_default() += 1;
+            if self.listed.len() >= self.max_findings {
+                continue;
+            }
+            let upto = d.start.max(self.pos);
+            for nl in memchr_iter(b'\n', &text[self.pos..upto]) {
+                self.line += 1;
+                self.line_start = self.pos + nl + 1;
+            }
+            self.pos = upto;
+            if self.counted_to < self.line_start || self.counted_to > d.start {
+                (self.counted_to, self.chars) = (self.line_start, 0);
+            }
+            self.chars += text[self.counted_to..d.start].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+            self.counted_to = d.start;
+            let mut column = 1 + self.chars;
+            // A UTF-8 byte-order mark is not a character anyone sees.
+            if self.line_start == 0 && text.starts_with("\u{feff}".as_bytes()) {
+                column -= 1;
+            }
+            let offset = source.original_offset(d.start);
+            let end = source.original_offset(d.end);
+            self.listed.push(Finding {
+                path: self.path.clone(),
+                line: self.line,
+                column,
+                offset: offset as u64,
+                length: (end - offset) as u64,
+                kind: d.kind,
+                category,
+                tier,
+                confidence: d.confidence,
+                value: d.value,
+                public_prefix_chars: d.public_prefix_chars,
+            });
+        }
+    }
+
+    /// The listed findings and the counts of all.
+    pub fn finish(self) -> (Vec<Finding>, BTreeMap<Kind, u64>) {
+        (self.listed, self.counts)
+    }
 }

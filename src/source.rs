@@ -8,6 +8,7 @@
 use memmap2::Mmap;
 use std::fs::File;
 use std::io::Read;
+use std::ops::Range;
 use std::path::Path;
 
 /// Files at least this large are memory-mapped instead of read.
@@ -125,6 +126,15 @@ impl Source {
         }
     }
 
+    /// Gives back the memory of `range` of a mapped, undecoded file: the pages leave this
+    /// process (they stay in the page cache) and come back if read again. Nothing for files
+    /// read into memory or decoded.
+    pub fn release(&self, range: Range<usize>) {
+        if self.decoded.is_none() {
+            release(&self.raw, range);
+        }
+    }
+
     /// The original byte offset of a text offset.
     pub fn original_offset(&self, text_offset: usize) -> usize {
         match &self.decoded {
@@ -132,6 +142,64 @@ impl Source {
             None => text_offset,
         }
     }
+}
+
+/// Gives back the memory of `range` of mapped bytes (see [`Source::release`]).
+fn release(raw: &Bytes, range: Range<usize>) {
+    let Bytes::Mapped(map) = raw else { return };
+    // Only whole pages inside the range: a page shared with the next window stays.
+    const PAGE: usize = 4096;
+    let start = range.start.div_ceil(PAGE) * PAGE;
+    let end = (range.end.min(map.len()) / PAGE) * PAGE;
+    if start < end {
+        // SAFETY: the map is read-only and never written, so dropping its pages changes
+        // nothing a reader can see: the next access maps the same file bytes in again (the
+        // caveat of DONTNEED, losing written private pages, cannot arise). A failure only means
+        // the memory is kept, so its result is ignored.
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
+    }
+}
+
+/// Whole-file checks of a large mapped file read this much at a time, releasing each part,
+/// so that sniffing a file never holds more of it than one window.
+const CHECK_WINDOW: usize = 32 << 20;
+
+/// Where the first invalid UTF-8 sequence starts, or `None` when all of `raw` is UTF-8.
+fn first_invalid_utf8(raw: &Bytes) -> Option<usize> {
+    let mut start = 0;
+    while start < raw.len() {
+        let end = raw.len().min(start + CHECK_WINDOW);
+        let next = match std::str::from_utf8(&raw[start..end]) {
+            Ok(_) => end,
+            // A character cut by the window's end: read it with the next window.
+            Err(e) if e.error_len().is_none() && end < raw.len() && e.valid_up_to() > 0 => start + e.valid_up_to(),
+            Err(e) => return Some(start + e.valid_up_to()),
+        };
+        release(raw, start..next);
+        start = next;
+    }
+    None
+}
+
+/// Where the first `\uXXXX` escape of a non-ASCII character is, if any.
+fn first_json_escape(raw: &Bytes) -> Option<usize> {
+    let mut start = 0;
+    while start < raw.len() {
+        // One byte more, so that an escape cut by the window's end is found in it.
+        let end = raw.len().min(start + CHECK_WINDOW + 1);
+        let found = memchr::memmem::find_iter(&raw[start..end], b"\\u")
+            .map(|p| start + p)
+            .find(|&i| json_escape_at(raw, i).is_some());
+        if found.is_some() {
+            return found;
+        }
+        release(raw, start..end);
+        start = end - 1;
+        if end == raw.len() {
+            break;
+        }
+    }
+    None
 }
 
 /// What became of a file.
@@ -178,13 +246,13 @@ pub fn classify(raw: Bytes) -> Loaded {
             None => Loaded::Binary { len: raw.len() as u64 },
         };
     }
-    match std::str::from_utf8(&raw) {
-        Ok(_) => {
-            let decoded = unescape_json_unicode(&raw);
+    match first_invalid_utf8(&raw) {
+        None => {
+            let decoded = first_json_escape(&raw).map(|first| unescape_json_unicode(&raw, first));
             Loaded::Text(Source { raw, decoded, encoding: Encoding::Utf8 })
         }
-        Err(e) => {
-            let valid = &raw[..e.valid_up_to()];
+        Some(valid_up_to) => {
+            let valid = &raw[..valid_up_to];
             // Plenty of well-formed multi-byte UTF-8 before the first error: a UTF-8 file with a
             // few broken bytes, not a GBK file.
             let utf8_multibyte = valid.iter().filter(|&&b| b >= 0xC0).count();
@@ -228,9 +296,8 @@ fn json_escape_at(raw: &[u8], i: usize) -> Option<(char, usize)> {
 
 /// JSON written with ASCII-only escaping (Python's `json.dumps` default) spells every Chinese
 /// character as `\uXXXX`; addresses, names and keywords are only found in the unescaped text.
-/// Returns that text with its offset map, or `None` when the file has no such escape.
-fn unescape_json_unicode(raw: &[u8]) -> Option<(Vec<u8>, OffsetMap)> {
-    let first = memchr::memmem::find_iter(raw, b"\\u").find(|&i| json_escape_at(raw, i).is_some())?;
+/// Returns that text with its offset map; `first` is where the first escape is.
+fn unescape_json_unicode(raw: &[u8], first: usize) -> (Vec<u8>, OffsetMap) {
     let mut text = Vec::with_capacity(raw.len());
     let mut map = OffsetMap::default();
     text.extend_from_slice(&raw[..first]);
@@ -258,7 +325,7 @@ fn unescape_json_unicode(raw: &[u8]) -> Option<(Vec<u8>, OffsetMap)> {
             }
         }
     }
-    Some((text, map))
+    (text, map)
 }
 
 /// Byte length of the GB18030 character starting at `bytes[0]`.

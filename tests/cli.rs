@@ -251,7 +251,11 @@ fn many_findings_on_one_long_line_keep_exact_columns() {
     let rows: Vec<String> = (0..20_000).map(|i| format!("({i},'139{i:08}')")).collect();
     let line = format!("INSERT INTO t (id,phone) VALUES {};\n", rows.join(","));
     std::fs::write(dir.path().join("dump.sql"), &line).expect("write");
-    let out = piiscan().args(["scan", "--format", "jsonl", "--reveal"]).arg(dir.path()).output().expect("run");
+    let out = piiscan()
+        .args(["scan", "--format", "jsonl", "--reveal", "--max-findings-per-file", "0"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
     let found = jsonl(&out.stdout);
     assert_eq!(found.len(), 20_000);
     for r in [&found[0], &found[19_999]] {
@@ -361,4 +365,29 @@ fn bad_pattern_file_is_a_one_line_usage_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot read"));
+}
+
+#[test]
+fn findings_per_file_are_capped_but_counted_exactly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows: String = (0..2500).map(|i| format!("{i},139{i:08}\n")).collect();
+    std::fs::write(dir.path().join("a.csv"), format!("id,phone\n{rows}")).expect("write");
+    std::fs::write(dir.path().join("b.txt"), "call 13800138000\n").expect("write");
+
+    let out = piiscan().args(["scan", "--format", "json"]).arg(dir.path()).output().expect("run");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let listed = doc["findings"].as_array().expect("findings");
+    assert_eq!(listed.len(), 1001, "the first 1000 of a.csv and the one of b.txt");
+    assert_eq!(listed[999]["line"], 1001, "the first ones by position");
+    assert_eq!(doc["summary"]["findings"], 2501);
+    assert_eq!(doc["summary"]["findings_by_kind"]["mobile"], 2501);
+    assert_eq!(doc["summary"]["findings_not_listed"], 1500);
+
+    let out = piiscan().args(["scan", "--format", "jsonl", "--max-findings-per-file", "3"]).arg(dir.path()).output();
+    assert_eq!(jsonl(&out.expect("run").stdout).len(), 4);
+    let out = piiscan().args(["scan", "--color", "never", "--max-findings-per-file", "3"]).arg(dir.path()).output();
+    let text = String::from_utf8(out.expect("run").stdout).expect("utf8");
+    let summary = text.split("summary").nth(1).unwrap_or_default();
+    assert!(summary.contains("findings: 2501"), "{summary}");
+    assert!(summary.contains("not listed: 2497"), "{summary}");
 }

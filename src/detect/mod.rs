@@ -77,13 +77,30 @@ impl Detector {
             return self.detect_window(text, &Context::new(text));
         }
         let shared = SharedContext::new(text);
-        let mut bounds = vec![0];
+        self.detect_pieces(text, 0..text.len(), &shared, chunk)
+    }
+
+    /// Detections in the line-aligned `range` of `text` (offsets are the text's), with the
+    /// text's shared context computed beforehand: how a file too large to hold at once is
+    /// scanned window by window.
+    pub fn detect_range(&self, text: &[u8], range: std::ops::Range<usize>, shared: &SharedContext) -> Vec<Detection> {
+        self.detect_pieces(text, range, shared, PARALLEL_CHUNK)
+    }
+
+    fn detect_pieces(
+        &self,
+        text: &[u8],
+        range: std::ops::Range<usize>,
+        shared: &SharedContext,
+        chunk: usize,
+    ) -> Vec<Detection> {
+        let mut bounds = vec![range.start];
         while let Some(&last) = bounds.last() {
-            if last >= text.len() {
+            if last >= range.end {
                 break;
             }
-            let target = (last + chunk).min(text.len());
-            let cut = memchr::memchr(b'\n', &text[target..]).map_or(text.len(), |p| target + p + 1);
+            let target = (last + chunk).min(range.end);
+            let cut = memchr::memchr(b'\n', &text[target..range.end]).map_or(range.end, |p| target + p + 1);
             bounds.push(cut);
         }
         let pieces: Vec<Vec<Detection>> = bounds
@@ -92,7 +109,7 @@ impl Detector {
             .par_iter()
             .map(|w| {
                 let (start, end) = (w[0], w[1]);
-                let ctx = Context::window(text, start, &shared);
+                let ctx = Context::window(text, start, shared);
                 let mut found = self.detect_window(&text[start..end], &ctx);
                 for d in &mut found {
                     d.start += start;

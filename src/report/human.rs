@@ -58,6 +58,9 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions
     let per_kind: Vec<String> = s.findings_by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
     let per_kind = if per_kind.is_empty() { "none".to_string() } else { per_kind.join(", ") };
     writeln!(out, "  findings: {} ({per_kind})", s.findings())?;
+    if s.findings_not_listed > 0 {
+        writeln!(out, "  not listed: {} (over --max-findings-per-file in some files)", s.findings_not_listed)?;
+    }
     writeln!(out, "  elapsed: {secs:.3} s ({mbps:.1} MB/s)")?;
     if let (true, Some(a)) = (options.summary, &outcome.assessment) {
         write_assessment(out, a, options.color)?;

@@ -47,6 +47,7 @@ struct SummaryOut {
     warnings: u64,
     findings: u64,
     findings_by_kind: BTreeMap<&'static str, u64>,
+    findings_not_listed: u64,
 }
 
 #[derive(Serialize)]
@@ -81,6 +82,7 @@ pub fn write_document(out: &mut dyn Write, outcome: &ScanOutcome, options: &Repo
         warnings: s.warnings,
         findings: s.findings(),
         findings_by_kind: s.findings_by_kind.iter().map(|(k, v)| (k.name(), *v)).collect(),
+        findings_not_listed: s.findings_not_listed,
     };
     out.write_all(b"  \"summary\": ")?;
     write_indented(out, &summary)?;

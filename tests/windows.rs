@@ -1,0 +1,82 @@
+//! Large files are scanned in windows that are released as the scan goes: the findings, their
+//! positions and the counts must be those of one pass over the whole file, with windows far
+//! smaller than the file, on every generated format, and on a file large enough to be mapped
+//! (whose pages are really given back and read again).
+
+use piiscan::detect::{DetectOptions, Detector};
+use piiscan::scan::{scan_file_in_windows, FileOptions, FileResult};
+use piiscan::synth::{document, render, DocFormat, Rng};
+use piiscan::TierPolicy;
+use std::path::Path;
+
+fn scan(path: &Path, window: usize, max_findings: Option<usize>) -> FileResult {
+    let detector = Detector::new(DetectOptions { include_masked: true });
+    let options = FileOptions { policy: TierPolicy::Textual, hasher: None, max_findings };
+    scan_file_in_windows(path, &detector, &options, window)
+}
+
+fn assert_same(windowed: &FileResult, whole: &FileResult, what: &str) {
+    assert_eq!(windowed.counts, whole.counts, "{what}: counts");
+    assert_eq!(windowed.findings.len(), whole.findings.len(), "{what}: listed");
+    for (a, b) in windowed.findings.iter().zip(&whole.findings) {
+        assert_eq!(
+            (a.line, a.column, a.offset, a.length, a.kind, &a.value, a.category, a.tier),
+            (b.line, b.column, b.offset, b.length, b.kind, &b.value, b.category, b.tier),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn windows_equal_one_pass_on_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (i, format) in DocFormat::ALL.into_iter().enumerate() {
+        let mut rng = Rng::new(500 + i as u64);
+        let text = render(&document(format, 600, &mut rng));
+        let path = dir.path().join(format!("doc{i}.txt"));
+        std::fs::write(&path, &text).expect("write");
+        let whole = scan(&path, usize::MAX, None);
+        assert!(!whole.findings.is_empty(), "{format:?}");
+        for window in [4096, 10_000] {
+            assert_same(&scan(&path, window, None), &whole, &format!("{format:?} in windows of {window}"));
+        }
+        assert_same(&scan(&path, 4096, Some(7)), &scan(&path, usize::MAX, Some(7)), &format!("{format:?} capped"));
+    }
+}
+
+#[test]
+fn mapped_file_released_window_by_window() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng::new(77);
+    let mut text = String::new();
+    while text.len() < 5 << 20 {
+        text.push_str(&render(&document(DocFormat::Log, 2000, &mut rng)));
+    }
+    let path = dir.path().join("big.log");
+    std::fs::write(&path, &text).expect("write");
+    let whole = scan(&path, usize::MAX, None);
+    let windowed = scan(&path, 1 << 20, None);
+    assert!(whole.counts.values().sum::<u64>() > 10_000);
+    assert_same(&windowed, &whole, "5 MiB log in 1 MiB windows");
+}
+
+/// A mapped file is sniffed 32 MiB at a time: a character, or a `\uXXXX` escape, cut by that
+/// edge is still read as one.
+#[test]
+fn sniffing_windows_keep_characters_whole() {
+    const EDGE: usize = 32 << 20;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, piece) in [("utf8.txt", "中文 13800138000\n"), ("escaped.json", "\\u5f20\\u4e09 13800138000\n")] {
+        // The piece starts one byte before the edge.
+        let mut text = vec![b'a'; EDGE - 2];
+        text.push(b'\n');
+        text.extend_from_slice(piece.as_bytes());
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).expect("write");
+        let found = scan(&path, usize::MAX, None);
+        assert!(found.problems.is_empty(), "{name}: {:?}", found.problems);
+        let phones: Vec<_> = found.findings.iter().filter(|f| f.value == "13800138000").collect();
+        assert_eq!(phones.len(), 1, "{name}");
+        assert_eq!(phones[0].column, 4, "{name}: two characters and a space before it");
+    }
+}

@@ -21,10 +21,11 @@ fn gazetteer() -> Option<&'static Gazetteer> {
     static CELL: OnceLock<Option<Gazetteer>> = OnceLock::new();
     CELL.get_or_init(|| {
         let names = &regions().names;
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(names.iter().map(|(n, _)| n.as_str()))
-            .ok()?;
+        // Standard semantics build in half the time of leftmost-longest (about 5 ms instead
+        // of 11 for 7,600 names), which is most of a small file's scan; `find` picks the
+        // leftmost-longest matches from the overlapping ones itself.
+        let automaton =
+            AhoCorasick::builder().match_kind(MatchKind::Standard).build(names.iter().map(|(n, _)| n.as_str())).ok()?;
         Some(Gazetteer { automaton, levels: names.iter().map(|(_, l)| *l).collect() })
     })
     .as_ref()
@@ -67,13 +68,25 @@ pub fn find(text: &[u8], non_ascii: &[Range<usize>], out: &mut Vec<AddressMatch>
     }
     let Some(gaz) = gazetteer() else { return };
     let mut matches: Vec<(usize, usize, AdminLevel)> = Vec::new();
+    let mut overlapping = Vec::new();
     for run in non_ascii {
         let start = run.start;
-        matches.extend(
+        overlapping.clear();
+        overlapping.extend(
             gaz.automaton
-                .find_iter(&text[run.clone()])
+                .find_overlapping_iter(&text[run.clone()])
                 .map(|m| (start + m.start(), start + m.end(), gaz.levels[m.pattern().as_usize()])),
         );
+        // Leftmost-longest, non-overlapping: the longest name at the first start, then on
+        // after its end.
+        overlapping.sort_unstable_by_key(|&(s, e, _)| (s, std::cmp::Reverse(e)));
+        let mut cursor = 0;
+        for &m in &overlapping {
+            if m.0 >= cursor {
+                matches.push(m);
+                cursor = m.1;
+            }
+        }
     }
     let mut i = 0;
     let mut covered_until = 0;

@@ -118,15 +118,14 @@ pub fn load_user_file(path: &Path) -> Result<UserRules, RuleError> {
             return Err(at("is a built-in kind; pick a new name".into()));
         }
         let pattern = r.regex.as_deref().ok_or_else(|| at("missing `regex`".into()))?;
-        let regex = regex::bytes::Regex::new(pattern)
-            .map_err(|e| at(format!("bad regex: {}", e.to_string().replace('\n', " "))))?;
+        crate::detect::custom::validate(pattern).map_err(|e| at(format!("bad regex: {e}")))?;
         let category =
             Category::from_name(&r.category).ok_or_else(|| at(format!("unknown category `{}`", r.category)))?;
         let tier = Tier::from_name(&r.tier).ok_or_else(|| at(format!("tier must be A, B or C, not `{}`", r.tier)))?;
         // Kinds live as long as the process; leaking the few names keeps `Kind` a small Copy type.
         let kind = Kind::Custom(Box::leak(r.kind.clone().into_boxed_str()));
         let keywords = r.keywords.iter().map(|k| k.to_lowercase()).collect();
-        compiled.push(CustomRule { kind, regex, keywords, category, tier });
+        compiled.push(CustomRule { kind, pattern: pattern.to_string(), keywords, category, tier });
     }
     Ok(UserRules { rules, compiled })
 }

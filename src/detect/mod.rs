@@ -29,7 +29,7 @@ pub const PARALLEL_CHUNK: usize = 8 << 20;
 use crate::finding::{Confidence, Detection, Kind};
 use crate::matcher::{Anchors, CandidateScanner, Chain, Engine, Group, TokenClass};
 use crate::reference::KeywordSet;
-pub use custom::CustomRule;
+pub use custom::{CustomRule, CustomRules};
 use std::sync::Arc;
 
 /// Detection options.
@@ -44,7 +44,7 @@ pub struct DetectOptions {
 pub struct Detector {
     scanner: CandidateScanner,
     options: DetectOptions,
-    custom: Arc<Vec<CustomRule>>,
+    custom: Arc<CustomRules>,
 }
 
 impl Detector {
@@ -60,7 +60,7 @@ impl Detector {
 
     /// A detector that also runs the user's rules.
     pub fn with_custom_rules(options: DetectOptions, custom: Vec<CustomRule>) -> Self {
-        Detector { custom: Arc::new(custom), ..Detector::new(options) }
+        Detector { custom: Arc::new(CustomRules::new(custom)), ..Detector::new(options) }
     }
 
     /// All detections in `text`, sorted by start offset, overlaps resolved. Large texts are
@@ -175,8 +175,8 @@ impl Detector {
             out.push(d);
         }
 
-        for rule in self.custom.iter() {
-            rule.find(text, ctx, &mut out);
+        if !self.custom.is_empty() {
+            self.custom.find(text, ctx, &mut out);
         }
 
         resolve_overlaps(&mut out);

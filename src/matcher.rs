@@ -54,12 +54,14 @@ impl Chain {
         &self.normalized[g.norm.clone()]
     }
 
-    /// Whether the validators can read anything in the chain: it is not one lone run of digits
-    /// of a length no validator reads ([`length_worth_validating`]).
+    /// Whether the validators can read anything in the chain (found in `text`): it is not one
+    /// lone run of digits that no validator reads ([`lone_digits_worth_validating`]).
     #[inline]
-    pub fn worth_validating(&self) -> bool {
+    pub fn worth_validating(&self, text: &[u8]) -> bool {
         match self.groups.as_slice() {
-            [g] if g.class == TokenClass::Digits => length_worth_validating(g.norm.len()),
+            [g] if g.class == TokenClass::Digits => {
+                lone_digits_worth_validating(text, g.span.start, self.norm(g).as_bytes())
+            }
             _ => true,
         }
     }
@@ -137,14 +139,25 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
     }
 }
 
-/// Digit-run lengths a validator reads on their own: 7 and 8 after a parenthesised area code,
-/// 8 and 9 (passport and permit numbers, with a label), 10 to 12 (landlines), 11 (mobiles), 13
-/// (IoT numbers, or +86 and a mobile), 15 (old IDs, IMEIs, cards), 16 to 19 (cards), 18 (IDs).
-/// A lone run of any other length (years, amounts, 14-digit datetimes, 20-digit order numbers)
-/// is never personal information, so the fused pass does not hand it on.
+/// Whether a lone run of `digits` starting at `start` in `text` is something a validator reads
+/// on its own: 7 digits after a parenthesised area code, 8 and 9 (with a label: permit and
+/// passport numbers), 10 and 12 starting with 0 (landlines), 11 (mobiles), 13 starting with 1
+/// or 86 (IoT numbers, or +86 and a mobile), 15 (old IDs, IMEIs, cards), 16 to 19 (cards, IDs).
+/// Anything else (years, amounts, accounts, 14-digit datetimes, 20-digit order numbers) is
+/// never personal information alone, so the fused pass does not hand it on.
 #[inline]
-pub fn length_worth_validating(len: usize) -> bool {
-    matches!(len, 7..=13 | 15..=19)
+pub fn lone_digits_worth_validating(text: &[u8], start: usize, digits: &[u8]) -> bool {
+    match digits.len() {
+        7 => {
+            let before = &text[..start];
+            let before = before.strip_suffix(b" ").or_else(|| before.strip_suffix(b"-")).unwrap_or(before);
+            before.ends_with(b")") || before.ends_with("）".as_bytes())
+        }
+        8 | 9 | 11 | 15..=19 => true,
+        10 | 12 => digits[0] == b'0',
+        13 => digits[0] == b'1' || digits.starts_with(b"86"),
+        _ => false,
+    }
 }
 
 impl CandidateScanner {
@@ -258,7 +271,7 @@ impl CandidateScanner {
                 Some(_) => true,
             };
             if lone {
-                if length_worth_validating(end - s) {
+                if lone_digits_worth_validating(text, s, &text[s..end]) {
                     chain.groups.clear();
                     chain.normalized.clear();
                     chain.normalized.extend(text[s..end].iter().map(|&b| b as char));
@@ -275,7 +288,7 @@ impl CandidateScanner {
             }
         }
         step(text, s, chain, &mut |c: &Chain| {
-            if c.worth_validating() {
+            if c.worth_validating(text) {
                 on_chain(c)
             }
         })

@@ -18,7 +18,7 @@ fn record(c: &Chain, out: &mut Chains) {
 fn reference(text: &[u8]) -> (Chains, Anchors) {
     let mut chains = Vec::new();
     CandidateScanner::scan_reference(text, &mut Chain::default(), |c| {
-        if c.worth_validating() {
+        if c.worth_validating(text) {
             record(c, &mut chains)
         }
     });

@@ -47,18 +47,16 @@ impl SharedContext {
         SharedContext { header: detect_header(text), inserts: find_inserts(text, 0..text.len()) }
     }
 
-    /// [`SharedContext::new`] reading `text` one window at a time and calling `done` on each
-    /// window read, so that a mapped file's pages can be released as the search goes.
-    pub fn new_in_windows(text: &[u8], window: usize, mut done: impl FnMut(std::ops::Range<usize>)) -> Self {
-        let mut inserts = Vec::new();
-        let mut start = 0;
-        while start < text.len() {
-            let end = text.len().min(start + window.max(1));
-            inserts.extend(find_inserts(text, start..end));
-            done(start..end);
-            start = end;
-        }
-        SharedContext { header: detect_header(text), inserts }
+    /// The header of `text` and no `INSERT` list yet: a file scanned window by window adds the
+    /// statements of each window with [`SharedContext::add_inserts`] before scanning it (a
+    /// value only ever looks back to the statement it is in).
+    pub fn header_only(text: &[u8]) -> Self {
+        SharedContext { header: detect_header(text), inserts: Vec::new() }
+    }
+
+    /// Adds the `INSERT` column lists that start in `range` (after those added before).
+    pub fn add_inserts(&mut self, text: &[u8], range: std::ops::Range<usize>) {
+        self.inserts.extend(find_inserts(text, range));
     }
 }
 

@@ -204,10 +204,11 @@ pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOpti
         }
         sink.push(&source, detections, &classes);
     } else {
-        let shared = SharedContext::new_in_windows(text, window, |range| source.release(range));
+        let mut shared = SharedContext::header_only(text);
         let mut start = 0;
         while start < text.len() {
             let end = line_end_after(text, start + window);
+            shared.add_inserts(text, start..end);
             let detections = detector.detect_range(text, start..end, &shared);
             let classes = classify_window(&text[start..end], start, &detections, options.policy);
             sink.push(&source, detections, &classes);

@@ -7,6 +7,7 @@
 
 use memmap2::Mmap;
 use std::fs::File;
+use rayon::prelude::*;
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
@@ -161,45 +162,41 @@ fn release(raw: &Bytes, range: Range<usize>) {
 }
 
 /// Whole-file checks of a large mapped file read this much at a time, releasing each part,
-/// so that sniffing a file never holds more of it than one window.
+/// so that sniffing a file never holds more of it than a window per thread.
 const CHECK_WINDOW: usize = 32 << 20;
 
-/// Where the first invalid UTF-8 sequence starts, or `None` when all of `raw` is UTF-8.
-fn first_invalid_utf8(raw: &Bytes) -> Option<usize> {
-    let mut start = 0;
-    while start < raw.len() {
-        let end = raw.len().min(start + CHECK_WINDOW);
-        let next = match std::str::from_utf8(&raw[start..end]) {
-            Ok(_) => end,
-            // A character cut by the window's end: read it with the next window.
-            Err(e) if e.error_len().is_none() && end < raw.len() && e.valid_up_to() > 0 => start + e.valid_up_to(),
-            Err(e) => return Some(start + e.valid_up_to()),
-        };
-        release(raw, start..next);
-        start = next;
-    }
-    None
-}
-
-/// Where the first `\uXXXX` escape of a non-ASCII character is, if any.
-fn first_json_escape(raw: &Bytes) -> Option<usize> {
-    let mut start = 0;
-    while start < raw.len() {
-        // One byte more, so that an escape cut by the window's end is found in it.
-        let end = raw.len().min(start + CHECK_WINDOW + 1);
-        let found = memchr::memmem::find_iter(&raw[start..end], b"\\u")
-            .map(|p| start + p)
-            .find(|&i| json_escape_at(raw, i).is_some());
-        if found.is_some() {
-            return found;
+/// What one pass over the whole file tells: where the first invalid UTF-8 sequence starts and
+/// where the first `\uXXXX` escape of a non-ASCII character is (`None`: nowhere). The windows
+/// are read in parallel, split at character starts, and released as they are done.
+fn sniff(raw: &Bytes) -> (Option<usize>, Option<usize>) {
+    let len = raw.len();
+    let mut bounds = vec![0];
+    while let Some(&last) = bounds.last().filter(|&&b| b < len) {
+        let mut cut = len.min(last + CHECK_WINDOW);
+        // Back to the start of the character the cut falls in (a UTF-8 character has at most
+        // three continuation bytes).
+        let mut back = 0;
+        while cut < len && cut > last + 1 && back < 3 && (raw[cut] & 0xC0) == 0x80 {
+            cut -= 1;
+            back += 1;
         }
-        release(raw, start..end);
-        start = end - 1;
-        if end == raw.len() {
-            break;
-        }
+        bounds.push(cut);
     }
-    None
+    let windows: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let found: Vec<(Option<usize>, Option<usize>)> = windows
+        .par_iter()
+        .map(|&(start, end)| {
+            let invalid = std::str::from_utf8(&raw[start..end]).err().map(|e| start + e.valid_up_to());
+            // One byte more, so that an escape cut by the window's end is found in it.
+            let region = &raw[start..len.min(end + 1)];
+            let escape = memchr::memmem::find_iter(region, b"\\u")
+                .map(|p| start + p)
+                .find(|&i| i < end && json_escape_at(raw, i).is_some());
+            release(raw, start..end);
+            (invalid, escape)
+        })
+        .collect();
+    (found.iter().find_map(|f| f.0), found.iter().find_map(|f| f.1))
 }
 
 /// What became of a file.
@@ -246,9 +243,10 @@ pub fn classify(raw: Bytes) -> Loaded {
             None => Loaded::Binary { len: raw.len() as u64 },
         };
     }
-    match first_invalid_utf8(&raw) {
+    let (first_invalid, first_escape) = sniff(&raw);
+    match first_invalid {
         None => {
-            let decoded = first_json_escape(&raw).map(|first| unescape_json_unicode(&raw, first));
+            let decoded = first_escape.map(|first| unescape_json_unicode(&raw, first));
             Loaded::Text(Source { raw, decoded, encoding: Encoding::Utf8 })
         }
         Some(valid_up_to) => {

@@ -205,9 +205,12 @@ pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOpti
         sink.push(&source, detections, &classes);
     } else {
         let mut shared = SharedContext::header_only(text);
+        // One window per thread at a time: the pieces of a window are scanned on all cores,
+        // and the serial steps between windows (classes, positions, release) come less often.
+        let stride = window.saturating_mul(rayon::current_num_threads().max(1));
         let mut start = 0;
         while start < text.len() {
-            let end = line_end_after(text, start + window);
+            let end = line_end_after(text, start.saturating_add(stride));
             shared.add_inserts(text, start..end);
             let detections = detector.detect_range(text, start..end, &shared);
             let classes = classify_window(&text[start..end], start, &detections, options.policy);

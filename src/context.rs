@@ -75,7 +75,7 @@ pub struct Context<'t> {
     sets_in_columns: OnceCell<u16>,
     /// Which keyword sets each column name matches, by the name's address (names live as long
     /// as the header and insert lists, which are never rebuilt).
-    column_sets: std::cell::RefCell<std::collections::HashMap<usize, u16>>,
+    column_sets: std::cell::RefCell<Vec<(usize, u16)>>,
 }
 
 impl<'t> Context<'t> {
@@ -198,12 +198,13 @@ impl<'t> Context<'t> {
     /// The keyword sets a column name matches, cached by the name's address (names live as
     /// long as the header and insert lists, which are never rebuilt).
     fn column_sets_of(&self, name: &str) -> u16 {
+        // A file has a few dozen columns at most: a short list beats hashing.
         let key = name.as_ptr() as usize;
-        if let Some(&mask) = self.column_sets.borrow().get(&key) {
+        if let Some(&(_, mask)) = self.column_sets.borrow().iter().find(|(k, _)| *k == key) {
             return mask;
         }
         let mask = sets_named_by(name);
-        self.column_sets.borrow_mut().insert(key, mask);
+        self.column_sets.borrow_mut().push((key, mask));
         mask
     }
 
@@ -280,7 +281,7 @@ fn label_before(prefix: &[u8]) -> Label<'_> {
     let mut end = prefix.len();
     let mut is_key = false;
     for _ in 0..8 {
-        if end >= 3 && &prefix[end - 3..end] == "：".as_bytes() {
+        if end >= 3 && matches!(prefix[end - 3..end], [0xEF, 0xBC, 0x9A]) {
             end -= 3;
             is_key = true;
         } else if end > 0 && matches!(prefix[end - 1], b'=' | b':' | b'"' | b'\'') {

@@ -144,13 +144,14 @@ pub fn insert_heads(text: &[u8]) -> Vec<InsertHead> {
 /// [`insert_heads`] of the heads that start in `range` (their `VALUES` may lie beyond it).
 pub fn insert_heads_in(text: &[u8], range: std::ops::Range<usize>) -> Vec<InsertHead> {
     const HEAD: usize = b"INSERT INTO".len();
+    // Both spellings in one pass (a SIMD multi-literal search), found in text order.
+    static HEADS: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    let Some(heads) = HEADS.get_or_init(|| aho_corasick::AhoCorasick::new(["INSERT INTO", "insert into"]).ok()) else {
+        return Vec::new();
+    };
     let region = &text[range.start..text.len().min(range.end + HEAD - 1)];
-    let mut starts: Vec<usize> = memmem::find_iter(region, b"INSERT INTO")
-        .chain(memmem::find_iter(region, b"insert into"))
-        .map(|p| range.start + p)
-        .filter(|&p| p < range.end)
-        .collect();
-    starts.sort_unstable();
+    let starts: Vec<usize> =
+        heads.find_iter(region).map(|m| range.start + m.start()).filter(|&p| p < range.end).collect();
     starts
         .into_iter()
         .filter_map(|start| {

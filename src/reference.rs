@@ -306,58 +306,71 @@ pub enum PrefixUse {
     Unverified,
 }
 
-/// The mobile prefix allocation: `prefix -> (number length, use)`.
-///
-/// One dense table per prefix length (3, 4, 5 digits), indexed by the prefix's value: the
-/// lookup runs for every 11- and 13-digit run in a file, so it is three array reads, not hashing.
+/// The mobile prefix allocation, resolved for every five-digit prefix: what an 11-digit and a
+/// 13-digit number starting with it is. The lookup runs for every 11- and 13-digit run in a
+/// file, so it is one array read, not hashing.
 pub struct MobilePrefixes {
-    by_length: [Vec<Option<(u8, PrefixUse)>>; 3],
+    eleven: Vec<Option<PrefixUse>>,
+    thirteen: Vec<Option<PrefixUse>>,
 }
 
 impl MobilePrefixes {
     /// Longest-prefix lookup of a digit string of the given length (11 or 13).
     pub fn lookup(&self, digits: &str) -> Option<PrefixUse> {
         let bytes = digits.as_bytes();
-        if bytes.len() < 5 || !bytes[..5].iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let mut value = 0usize;
-        let mut values = [0usize; 3];
-        for (i, b) in bytes[..5].iter().enumerate() {
-            value = value * 10 + usize::from(b - b'0');
-            if i >= 2 {
-                values[i - 2] = value;
+        let table = match bytes.len() {
+            11 => &self.eleven,
+            13 => &self.thirteen,
+            _ => return None,
+        };
+        let mut index = 0usize;
+        for &b in &bytes[..5] {
+            if !b.is_ascii_digit() {
+                return None;
             }
+            index = index * 10 + usize::from(b - b'0');
         }
-        (0..3).rev().find_map(|k| match self.by_length[k][values[k]] {
-            Some((len, usage)) if usize::from(len) == digits.len() => Some(usage),
-            // The MIIT table lists 146/148 as 11-digit network codes while VincentSit
-            // lists 13-digit 146xx/148xx IoT numbers; DOMAIN.md says accept both.
-            Some((11, usage)) if digits.len() == 13 && k == 0 && (values[0] == 146 || values[0] == 148) => Some(usage),
-            _ => None,
-        })
+        table[index]
     }
 }
 
 fn parse_mobile_prefixes() -> MobilePrefixes {
-    let mut by_length = [vec![None; 1000], vec![None; 10_000], vec![None; 100_000]];
+    // (prefix, number length, use), from the table.
+    let mut entries: Vec<(String, usize, PrefixUse)> = Vec::new();
     for line in MOBILE_PREFIXES_TSV.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
         let cols: Vec<&str> = line.split('\t').collect();
-        if cols.len() < 4 {
+        if cols.len() < 4 || !cols[0].bytes().all(|b| b.is_ascii_digit()) || !(3..=5).contains(&cols[0].len()) {
             continue;
         }
-        let (Ok(len), Ok(prefix)) = (cols[1].parse::<u8>(), cols[0].parse::<usize>()) else {
+        let Ok(len) = cols[1].parse::<usize>() else {
             continue;
         };
         let usage = if cols[3] == "unverified" { PrefixUse::Unverified } else { PrefixUse::Allocated };
-        if let Some(slot) = cols[0].len().checked_sub(3).and_then(|k| by_length.get_mut(k)?.get_mut(prefix)) {
-            *slot = Some((len, usage));
+        entries.push((cols[0].to_string(), len, usage));
+    }
+    let mut eleven = vec![None; 100_000];
+    let mut thirteen = vec![None; 100_000];
+    // Shortest prefix first, each filling the five-digit prefixes it covers: longer prefixes
+    // overwrite, as a longest-prefix lookup (skipping entries of the other length) would read.
+    entries.sort_by_key(|(prefix, _, _)| prefix.len());
+    for (prefix, len, usage) in &entries {
+        let Ok(value) = prefix.parse::<usize>() else { continue };
+        let width = 10usize.pow(5 - prefix.len() as u32);
+        let covered = value * width..(value + 1) * width;
+        // The MIIT table lists 146/148 as 11-digit network codes while VincentSit lists
+        // 13-digit 146xx/148xx IoT numbers; DOMAIN.md says accept both.
+        let iot_too = *len == 11 && (prefix == "146" || prefix == "148");
+        if *len == 11 {
+            eleven[covered.clone()].fill(Some(*usage));
+        }
+        if *len == 13 || iot_too {
+            thirteen[covered].fill(Some(*usage));
         }
     }
-    MobilePrefixes { by_length }
+    MobilePrefixes { eleven, thirteen }
 }
 
 /// The mobile prefix table, parsed on first use.

@@ -6,8 +6,8 @@
 //! bytes, so reported offsets, lengths and lines always refer to the file as it is on disk.
 
 use memmap2::Mmap;
-use std::fs::File;
 use rayon::prelude::*;
+use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;

@@ -18,13 +18,14 @@ pub struct Decimal {
 
 /// Parses a dotted run as a decimal number (one dot), taking a minus sign before it.
 pub fn decimal(text: &[u8], start: usize, end: usize) -> Option<Decimal> {
-    let run = std::str::from_utf8(&text[start..end]).ok()?;
-    let (_, frac) = run.split_once('.')?;
-    if frac.contains('.') {
+    let run = &text[start..end];
+    let dot = memchr::memchr(b'.', run)?;
+    let frac = &run[dot + 1..];
+    if memchr::memchr(b'.', frac).is_some() {
         return None;
     }
     let negative = start > 0 && text[start - 1] == b'-';
-    let value: f64 = if frac.len() >= MIN_DECIMALS { run.parse().ok()? } else { f64::NAN };
+    let value: f64 = if frac.len() >= MIN_DECIMALS { std::str::from_utf8(run).ok()?.parse().ok()? } else { f64::NAN };
     let (start, value) = if negative { (start - 1, -value) } else { (start, value) };
     Some(Decimal { start, end, value, decimals: frac.len() })
 }

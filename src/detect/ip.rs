@@ -4,6 +4,9 @@
 
 /// The four octets of a dotted quad with no leading zeros, if `s` is one.
 pub fn parse(s: &[u8]) -> Option<[u8; 4]> {
+    if !(7..=15).contains(&s.len()) || s.iter().filter(|&&b| b == b'.').count() != 3 {
+        return None;
+    }
     let mut octets = [0u8; 4];
     let mut parts = s.split(|&b| b == b'.');
     for octet in &mut octets {

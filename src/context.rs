@@ -7,7 +7,7 @@
 
 use crate::reference::{keywords, KeywordSet};
 use memchr::memrchr;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 /// How far before a candidate (bytes, same line) a keyword may stand.
 const WINDOW_BEFORE: usize = 160;
@@ -76,6 +76,9 @@ pub struct Context<'t> {
     /// Which keyword sets each column name matches, by the name's address (names live as long
     /// as the header and insert lists, which are never rebuilt).
     column_sets: std::cell::RefCell<Vec<(usize, u16)>>,
+    /// Where the last delimited-field count stopped: candidates come in text order, so the
+    /// next one on the same line resumes there instead of counting from the line start.
+    field_cursor: Cell<Option<(usize, usize, FieldScan)>>,
 }
 
 impl<'t> Context<'t> {
@@ -88,6 +91,7 @@ impl<'t> Context<'t> {
             header: OnceCell::new(),
             inserts: OnceCell::new(),
             sets_in_columns: OnceCell::new(),
+            field_cursor: Cell::new(None),
             column_sets: std::cell::RefCell::default(),
         }
     }
@@ -101,6 +105,7 @@ impl<'t> Context<'t> {
             header: OnceCell::new(),
             inserts: OnceCell::new(),
             sets_in_columns: OnceCell::new(),
+            field_cursor: Cell::new(None),
             column_sets: std::cell::RefCell::default(),
         }
     }
@@ -224,8 +229,13 @@ impl<'t> Context<'t> {
         if offset < header.end || offset - line_start > FIELD_SCAN_LIMIT {
             return None;
         }
-        let index = field_index(&self.text[line_start..offset], header.delimiter);
-        header.cells.get(index).map(String::as_str)
+        let (from, mut scan) = match self.field_cursor.get() {
+            Some((line, pos, scan)) if line == line_start && pos <= offset => (pos, scan),
+            _ => (line_start, FieldScan::default()),
+        };
+        scan.feed(&self.text[from..offset], header.delimiter);
+        self.field_cursor.set(Some((line_start, offset, scan)));
+        header.cells.get(scan.index).map(String::as_str)
     }
 
     fn sql_column(&self, offset: usize) -> Option<&str> {
@@ -318,22 +328,39 @@ fn label_before(prefix: &[u8]) -> Label<'_> {
 
 /// Counts delimiters outside quotes: the 0-based field index at the end of `prefix`.
 fn field_index(prefix: &[u8], delimiter: u8) -> usize {
-    let mut quote: Option<u8> = None;
-    let mut index = 0;
-    let mut i = 0;
-    while i < prefix.len() {
-        let b = prefix[i];
-        match quote {
-            Some(_) if b == b'\\' => i += 1,
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == delimiter => index += 1,
-            None => {}
+    let mut scan = FieldScan::default();
+    scan.feed(prefix, delimiter);
+    scan.index
+}
+
+/// A count of delimited fields that can be fed a line in pieces.
+#[derive(Debug, Clone, Copy, Default)]
+struct FieldScan {
+    /// Delimiters seen outside quotes.
+    index: usize,
+    /// The quote character of the quoted field we are in.
+    quote: Option<u8>,
+    /// A backslash inside quotes ended the last piece: the next byte is escaped.
+    escaped: bool,
+}
+
+impl FieldScan {
+    fn feed(&mut self, bytes: &[u8], delimiter: u8) {
+        for &b in bytes {
+            if self.escaped {
+                self.escaped = false;
+                continue;
+            }
+            match self.quote {
+                Some(_) if b == b'\\' => self.escaped = true,
+                Some(q) if b == q => self.quote = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'\'' => self.quote = Some(b),
+                None if b == delimiter => self.index += 1,
+                None => {}
+            }
         }
-        i += 1;
     }
-    index
 }
 
 /// Whether `hay` contains one of the lower-case `words`, ignoring ASCII case; no allocation

@@ -162,13 +162,21 @@ fn swar(block: &[u8; 64]) -> BlockMasks {
         let folded = y | (ONES * 0x20);
         let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1) & ascii;
         let shift = 8 * k;
-        m.digit |= gather(digit) << shift;
-        m.letter |= gather(letter) << shift;
-        m.star |= gather(equal(x, b'*')) << shift;
-        m.lead |= gather(equal(x, 0xEF)) << shift;
-        m.high |= gather(high) << shift;
-        m.at |= gather(equal(x, b'@')) << shift;
-        m.dot |= gather(equal(x, b'.')) << shift;
+        // Gathering costs a multiplication; most classes are absent from most words.
+        let put = |mask: &mut u64, flags: u64| {
+            if flags != 0 {
+                *mask |= gather(flags) << shift;
+            }
+        };
+        put(&mut m.digit, digit);
+        put(&mut m.letter, letter);
+        put(&mut m.high, high);
+        put(&mut m.dot, equal(x, b'.'));
+        if high != 0 {
+            put(&mut m.lead, equal(x, 0xEF));
+        }
+        put(&mut m.star, equal(x, b'*'));
+        put(&mut m.at, equal(x, b'@'));
     }
     m
 }

@@ -81,7 +81,7 @@ fn scan(args: ScanArgs) -> Exit {
         (_, Exit::Incomplete) => Exit::Incomplete,
         (None | Some(FailOnArg::Any), exit) => exit,
         (Some(level), _) => {
-            exit_for_verdict(level, outcome.assessment.as_ref().map(|a| a.verdict), !outcome.findings.is_empty())
+            exit_for_verdict(level, outcome.assessment.as_ref().map(|a| a.verdict), outcome.stats.findings() > 0)
         }
     }
 }

@@ -275,7 +275,8 @@ impl CandidateScanner {
                 if lone_digits_worth_validating(text, s, &text[s..end]) {
                     chain.groups.clear();
                     chain.normalized.clear();
-                    chain.normalized.extend(text[s..end].iter().map(|&b| b as char));
+                    // ASCII digits: always UTF-8, copied in one go.
+                    chain.normalized.push_str(std::str::from_utf8(&text[s..end]).unwrap_or_default());
                     chain.groups.push(Group { span: s..end, norm: 0..end - s, class: TokenClass::Digits });
                     on_chain(chain);
                 }
@@ -432,7 +433,7 @@ fn read_token(text: &[u8], start: usize, normalized: &mut String) -> (Group, usi
 /// candidate stream, for IP addresses and coordinates; a trailing sentence dot is left out.
 /// `dots` (ascending) must include every dot that follows a digit, as [`Anchors::dots`] does;
 /// other dots are ignored.
-pub fn dotted_numbers(text: &[u8], dots: &[usize], mut on_run: impl FnMut(usize, usize)) {
+pub fn dotted_numbers(text: &[u8], dots: &[usize], mut on_run: impl FnMut(DottedRun)) {
     let mut covered = 0;
     for &dot in dots {
         if dot < covered
@@ -442,27 +443,58 @@ pub fn dotted_numbers(text: &[u8], dots: &[usize], mut on_run: impl FnMut(usize,
         {
             continue;
         }
-        let mut start = dot;
-        while start > 0 && (text[start - 1].is_ascii_digit() || text[start - 1] == b'.') {
-            start -= 1;
+        let mut run = DottedRun { start: dot, end: dot + 1, dots: 1, first_dot: dot };
+        while run.start > 0 {
+            match text[run.start - 1] {
+                b'0'..=b'9' => {}
+                b'.' => {
+                    run.dots += 1;
+                    run.first_dot = run.start - 1;
+                }
+                _ => break,
+            }
+            run.start -= 1;
         }
-        let mut end = dot + 1;
-        while end < text.len() && (text[end].is_ascii_digit() || text[end] == b'.') {
-            end += 1;
+        while let Some(&b) = text.get(run.end) {
+            match b {
+                b'0'..=b'9' => {}
+                b'.' => run.dots += 1,
+                _ => break,
+            }
+            run.end += 1;
         }
-        covered = end;
-        while start < end && text[start] == b'.' {
-            start += 1;
+        covered = run.end;
+        while run.start < run.end && text[run.start] == b'.' {
+            run.start += 1;
+            run.dots -= 1;
         }
-        while end > start && text[end - 1] == b'.' {
-            end -= 1;
+        while run.end > run.start && text[run.end - 1] == b'.' {
+            run.end -= 1;
+            run.dots -= 1;
         }
-        let glued = (start > 0 && text[start - 1].is_ascii_alphabetic())
-            || text.get(end).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+        if run.first_dot < run.start {
+            // The leftmost dot was a leading one, trimmed: find the first inner dot again.
+            run.first_dot = memchr::memchr(b'.', &text[run.start..run.end]).map_or(run.end, |p| run.start + p);
+        }
+        let glued = (run.start > 0 && text[run.start - 1].is_ascii_alphabetic())
+            || text.get(run.end).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
         if !glued {
-            on_run(start, end);
+            on_run(run);
         }
     }
+}
+
+/// A run of digits and dots from [`dotted_numbers`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DottedRun {
+    /// Start of the run.
+    pub start: usize,
+    /// End of the run.
+    pub end: usize,
+    /// Dots inside it (one for a decimal number, three for an IPv4 address).
+    pub dots: usize,
+    /// The first of them.
+    pub first_dot: usize,
 }
 
 /// The maximal runs of non-ASCII bytes in `text`, byte by byte: what [`CandidateScanner::scan`]
@@ -518,7 +550,15 @@ mod tests {
         let mut runs = Vec::new();
         let text = "ip 1.2.3.4. v1.2.3 at 39.908823,116.397470 and 3.14x";
         let dots: Vec<usize> = memchr::memchr_iter(b'.', text.as_bytes()).collect();
-        dotted_numbers(text.as_bytes(), &dots, |s, e| runs.push(&text[s..e]));
+        dotted_numbers(text.as_bytes(), &dots, |r| runs.push((&text[r.start..r.end], r.dots, &text[r.first_dot..])));
+        let runs: Vec<&str> = runs
+            .into_iter()
+            .map(|(run, dots, from_first)| {
+                assert_eq!(dots, run.matches('.').count(), "{run}");
+                assert!(from_first.starts_with('.') && run.contains(&from_first[..1]), "{run}");
+                run
+            })
+            .collect();
         assert_eq!(runs, ["1.2.3.4", "39.908823", "116.397470"]);
     }
 

@@ -19,11 +19,17 @@ pub struct Decimal {
 /// Parses a dotted run as a decimal number (one dot), taking a minus sign before it.
 pub fn decimal(text: &[u8], start: usize, end: usize) -> Option<Decimal> {
     let run = &text[start..end];
-    let dot = memchr::memchr(b'.', run)?;
-    let frac = &run[dot + 1..];
-    if memchr::memchr(b'.', frac).is_some() {
+    let dot = start + memchr::memchr(b'.', run)?;
+    if memchr::memchr(b'.', &text[dot + 1..end]).is_some() {
         return None;
     }
+    decimal_at(text, start, end, dot)
+}
+
+/// [`decimal`] of a run known to hold exactly one dot, at `dot`.
+pub fn decimal_at(text: &[u8], start: usize, end: usize, dot: usize) -> Option<Decimal> {
+    let run = &text[start..end];
+    let frac = &text[dot + 1..end];
     let negative = start > 0 && text[start - 1] == b'-';
     let value: f64 = if frac.len() >= MIN_DECIMALS { std::str::from_utf8(run).ok()?.parse().ok()? } else { f64::NAN };
     let (start, value) = if negative { (start - 1, -value) } else { (start, value) };
@@ -51,9 +57,14 @@ pub fn pairs(
     let mut i = 0;
     while i + 1 < decimals.len() {
         let (a, b) = (decimals[i], decimals[i + 1]);
-        let gap = &text[a.end..b.start.max(a.end)];
-        let close = b.start >= a.end && gap.len() <= MAX_GAP && !gap.contains(&b'\n');
+        // Most decimals in an export are amounts: reject on the cheap tests first.
         let precise = a.decimals >= MIN_DECIMALS && b.decimals >= MIN_DECIMALS;
+        if !precise || b.start < a.end || b.start - a.end > MAX_GAP {
+            i += 1;
+            continue;
+        }
+        let gap = &text[a.end..b.start];
+        let close = !gap.contains(&b'\n');
         // Which of the two is the latitude: inside China's box if either order fits it, else
         // the first order that is a valid position.
         let a_first = [true, false]
@@ -93,7 +104,9 @@ mod tests {
     fn geo(text: &str, labelled: bool) -> Vec<String> {
         let mut decimals = Vec::new();
         let dots: Vec<usize> = memchr::memchr_iter(b'.', text.as_bytes()).collect();
-        crate::matcher::dotted_numbers(text.as_bytes(), &dots, |s, e| decimals.extend(decimal(text.as_bytes(), s, e)));
+        crate::matcher::dotted_numbers(text.as_bytes(), &dots, |r| {
+            decimals.extend(decimal(text.as_bytes(), r.start, r.end))
+        });
         pairs(text.as_bytes(), &decimals, |_, _| labelled).into_iter().map(|p| p.2).collect()
     }
 

@@ -137,15 +137,19 @@ impl Detector {
         }
 
         let mut decimals = Vec::new();
-        crate::matcher::dotted_numbers(text, &anchors.dots, |start, end| {
-            let run = &text[start..end];
-            if let Some(octets) = ip::parse(run) {
-                if ip::is_public(octets) && !after_version_word(text, start) {
-                    let value = String::from_utf8_lossy(run).into_owned();
-                    out.push(detection(Kind::Ip, start, end, value, Confidence::Medium));
+        crate::matcher::dotted_numbers(text, &anchors.dots, |r| {
+            let (start, end) = (r.start, r.end);
+            match r.dots {
+                1 => decimals.extend(geo::decimal_at(text, start, end, r.first_dot)),
+                3 => {
+                    let run = &text[start..end];
+                    if ip::parse(run).is_some_and(ip::is_public) && !after_version_word(text, start) {
+                        let value = String::from_utf8_lossy(run).into_owned();
+                        out.push(detection(Kind::Ip, start, end, value, Confidence::Medium));
+                    }
                 }
-            } else if let Some(d) = geo::decimal(text, start, end) {
-                decimals.push(d);
+                // Neither an address nor a decimal number (a version, a date, a section number).
+                _ => {}
             }
         });
         for (start, end, value) in geo::pairs(text, &decimals, |s, e| ctx.has_keyword(KeywordSet::Geo, s, e)) {

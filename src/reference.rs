@@ -576,6 +576,8 @@ pub struct Keywords {
     automaton: Option<AhoCorasick>,
     /// The sets each automaton pattern belongs to.
     pattern_sets: Vec<u16>,
+    /// Whether some keyword has no ASCII letter and no non-ASCII character.
+    has_digit_words: bool,
 }
 
 impl Keywords {
@@ -587,6 +589,11 @@ impl Keywords {
     /// The sets (as [`KeywordSet::bit`]s) with a keyword somewhere in `hay`, ASCII case ignored.
     pub fn sets_in(&self, hay: &[u8]) -> u16 {
         let Some(automaton) = &self.automaton else { return 0 };
+        // In an export the "label" before a value is often the previous field, a number: no
+        // keyword is made of digits and punctuation alone, so such text needs no search.
+        if !self.has_digit_words && !hay.iter().any(u8::is_ascii_alphabetic) && hay.is_ascii() {
+            return 0;
+        }
         let mut mask = 0;
         for m in automaton.find_overlapping_iter(hay) {
             mask |= self.pattern_sets[m.pattern().as_usize()];
@@ -624,7 +631,8 @@ fn parse_keywords() -> Keywords {
     }
     let automaton = AhoCorasick::builder().ascii_case_insensitive(true).build(words.keys()).ok();
     let pattern_sets = words.values().copied().collect();
-    Keywords { sets, automaton, pattern_sets }
+    let has_digit_words = words.keys().any(|w| w.is_ascii() && !w.bytes().any(|b| b.is_ascii_alphabetic()));
+    Keywords { sets, automaton, pattern_sets, has_digit_words }
 }
 
 /// The context keywords, parsed on first use.

@@ -3,8 +3,11 @@
 //! groups digit tokens separated by a single space or dash into *chains*, so that
 //! `138 0013 8000` and `6222 0212 3456 7890 128` reach the validators as one candidate.
 //!
-//! This is the only stage that looks at every byte, so it is kept behind one small interface
-//! ([`CandidateScanner::scan`]) that a faster implementation can replace. Because tokens are
+//! This is the only stage that looks at every byte. [`CandidateScanner::scan`] is one fused
+//! pass: 64-byte blocks become bitmasks (`classify.rs`: AVX2, SWAR or scalar), the token loop
+//! jumps between token starts, and the same pass notes the anchors of the other detectors
+//! (`@`, digit-dot, non-ASCII runs). [`CandidateScanner::scan_reference`], the byte-at-a-time
+//! reader it is tested against, defines what a token and a chain are. Because tokens are
 //! maximal, the boundary rule of the output contract holds by construction: a digit run glued
 //! to an ASCII letter or digit (`x13800138000yy`, a 20-digit order number) is one longer token
 //! and never a phone; Chinese characters and punctuation end a token (`手机13800138000`).
@@ -140,11 +143,14 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
 }
 
 /// Whether a lone run of `digits` starting at `start` in `text` is something a validator reads
-/// on its own: 7 digits after a parenthesised area code, 8, and 9 starting with 14 or 15 (with
-/// a label: permit and passport numbers), 10 and 12 starting with 0 (landlines), 11 (mobiles), 13 starting with 1
-/// or 86 (IoT numbers, or +86 and a mobile), 15 (old IDs, IMEIs, cards), 16 to 19 (cards, IDs).
-/// Anything else (years, amounts, accounts, 14-digit datetimes, 20-digit order numbers) is
-/// never personal information alone, so the fused pass does not hand it on.
+/// on its own: 7 digits after a closing parenthesis (the landline validator then checks the
+/// area code in it), 8, and 9 starting with 14 or 15 (with a label: permit and passport
+/// numbers), 10 and 12 starting with 0 (landlines), 11 (mobiles), 13 starting with 1 or 86 (IoT
+/// numbers, or +86 and a mobile), 15 (old IDs, IMEIs, cards), 16 to 19 (cards, IDs). Anything
+/// else (years, amounts, accounts, 14-digit datetimes, 20-digit order numbers) is never
+/// personal information alone, so the fused pass does not hand it on. This must stay a
+/// necessary condition of `detect::digits_alone` finding something: the engines test holds the
+/// fused pass to the reference reader filtered by this, and the detector tests to the result.
 #[inline]
 pub fn lone_digits_worth_validating(text: &[u8], start: usize, digits: &[u8]) -> bool {
     match digits.len() {
@@ -170,11 +176,6 @@ impl CandidateScanner {
     /// The scanner with a chosen byte classifier (tests and benches compare them).
     pub fn with_engine(engine: Engine) -> Self {
         CandidateScanner { engine }
-    }
-
-    /// The byte classifier in use.
-    pub fn engine(&self) -> Engine {
-        self.engine
     }
 
     /// The fused pass: calls `on_chain` for every chain that contains a digit and that some

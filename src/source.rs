@@ -161,42 +161,51 @@ fn release(raw: &Bytes, range: Range<usize>) {
     }
 }
 
-/// Whole-file checks of a large mapped file read this much at a time, releasing each part,
-/// so that sniffing a file never holds more of it than a window per thread.
+/// Whole-file checks read this much at a time, in parallel.
 const CHECK_WINDOW: usize = 32 << 20;
+/// Bytes read before and after each window, so that a character, an escape or the backslashes
+/// before it are seen whole across the window's edges.
+const CHECK_MARGIN: usize = 64;
 
-/// What one pass over the whole file tells: where the first invalid UTF-8 sequence starts and
-/// where the first `\uXXXX` escape of a non-ASCII character is (`None`: nowhere). The windows
-/// are read in parallel, split at character starts, and released as they are done.
-fn sniff(raw: &Bytes) -> (Option<usize>, Option<usize>) {
-    let len = raw.len();
-    let mut bounds = vec![0];
-    while let Some(&last) = bounds.last().filter(|&&b| b < len) {
-        let mut cut = len.min(last + CHECK_WINDOW);
-        // Back to the start of the character the cut falls in (a UTF-8 character has at most
-        // three continuation bytes).
-        let mut back = 0;
-        while cut < len && cut > last + 1 && back < 3 && (raw[cut] & 0xC0) == 0x80 {
-            cut -= 1;
-            back += 1;
-        }
-        bounds.push(cut);
-    }
-    let windows: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+/// Fills the buffer with bytes `range` of the input being sniffed.
+type ReadWindow<'a> = dyn Fn(Range<usize>, &mut Vec<u8>) -> std::io::Result<()> + Sync + 'a;
+
+/// What one pass over the whole input tells: where the first invalid UTF-8 sequence starts and
+/// where the first `\uXXXX` escape of a non-ASCII character is (`None`: nowhere). Windows are
+/// checked in parallel; `read` gives each window's bytes (with a margin either side), so that a
+/// mapped file is sniffed with reads into buffers that are freed as the windows are done,
+/// never through the map: its pages are then touched only once, by the scan.
+fn sniff(len: usize, read: &ReadWindow<'_>) -> std::io::Result<(Option<usize>, Option<usize>)> {
+    let windows: Vec<Range<usize>> =
+        (0..len.div_ceil(CHECK_WINDOW)).map(|k| k * CHECK_WINDOW..len.min((k + 1) * CHECK_WINDOW)).collect();
     let found: Vec<(Option<usize>, Option<usize>)> = windows
         .par_iter()
-        .map(|&(start, end)| {
-            let invalid = std::str::from_utf8(&raw[start..end]).err().map(|e| start + e.valid_up_to());
-            // One byte more, so that an escape cut by the window's end is found in it.
-            let region = &raw[start..len.min(end + 1)];
+        // One buffer per worker, reused: a fresh one per window would fault in its pages anew.
+        .map_init(Vec::new, |buf, w| -> std::io::Result<(Option<usize>, Option<usize>)> {
+            let lo = w.start.saturating_sub(CHECK_MARGIN);
+            read(lo..len.min(w.end + CHECK_MARGIN), buf)?;
+            let buf = &buf[..];
+            let continuation = |i: usize| buf.get(i).is_some_and(|&b| (b & 0xC0) == 0x80);
+            // The character cut by the window's start belongs to the window before (it reads up
+            // to three bytes past its end), so validation starts after those bytes.
+            let mut from = w.start - lo;
+            while w.start > 0 && from < w.start - lo + 3 && continuation(from) {
+                from += 1;
+            }
+            let mut to = w.end - lo;
+            while to < w.end - lo + 3 && continuation(to) {
+                to += 1;
+            }
+            let invalid = std::str::from_utf8(&buf[from..to]).err().map(|e| lo + from + e.valid_up_to());
+            let region = &buf[w.start - lo..buf.len().min(w.end - lo + 1)];
             let escape = memchr::memmem::find_iter(region, b"\\u")
-                .map(|p| start + p)
-                .find(|&i| i < end && json_escape_at(raw, i).is_some());
-            release(raw, start..end);
-            (invalid, escape)
+                .map(|p| w.start - lo + p)
+                .find(|&i| lo + i < w.end && json_escape_at(buf, i).is_some())
+                .map(|i| lo + i);
+            Ok((invalid, escape))
         })
-        .collect();
-    (found.iter().find_map(|f| f.0), found.iter().find_map(|f| f.1))
+        .collect::<std::io::Result<_>>()?;
+    Ok((found.iter().find_map(|f| f.0), found.iter().find_map(|f| f.1)))
 }
 
 /// What became of a file.
@@ -219,7 +228,8 @@ pub fn load(path: &Path) -> std::io::Result<Loaded> {
         // the file while it is mapped can raise SIGBUS; every mmap-based search tool (ripgrep
         // included) accepts that risk for large files, and we map only files above
         // MMAP_THRESHOLD. The bytes are never assumed to be valid UTF-8 without checking.
-        Bytes::Mapped(unsafe { Mmap::map(&file)? })
+        let raw = Bytes::Mapped(unsafe { Mmap::map(&file)? });
+        return classify_with(raw, |raw| sniff(raw.len(), &|range, buf: &mut Vec<u8>| read_at(&file, range, buf)));
     } else {
         let mut buf = Vec::with_capacity(len as usize);
         file.read_to_end(&mut buf)?;
@@ -228,23 +238,57 @@ pub fn load(path: &Path) -> std::io::Result<Loaded> {
     Ok(classify(raw))
 }
 
+/// Reads bytes `range` of `file` into `buf`.
+#[cfg(unix)]
+fn read_at(file: &File, range: Range<usize>, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    buf.resize(range.len(), 0);
+    file.read_exact_at(buf, range.start as u64)
+}
+
+/// Reads bytes `range` of `file` into `buf`.
+#[cfg(not(unix))]
+fn read_at(file: &File, range: Range<usize>, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = file.try_clone()?;
+    file.seek(SeekFrom::Start(range.start as u64))?;
+    buf.resize(range.len(), 0);
+    file.read_exact(buf)
+}
+
 /// Sniffs encoding and binary content of bytes already in memory.
 pub fn classify(raw: Bytes) -> Loaded {
+    let sniff_in_memory = |raw: &Bytes| {
+        sniff(raw.len(), &|range: Range<usize>, buf: &mut Vec<u8>| {
+            buf.clear();
+            buf.extend_from_slice(&raw[range]);
+            Ok(())
+        })
+    };
+    // Reading from memory cannot fail.
+    classify_with(raw, sniff_in_memory).unwrap_or(Loaded::Binary { len: 0 })
+}
+
+/// [`classify`] with the whole-input checks done by `sniff_all` (from memory, or from the file).
+fn classify_with(
+    raw: Bytes,
+    sniff_all: impl FnOnce(&Bytes) -> std::io::Result<(Option<usize>, Option<usize>)>,
+) -> std::io::Result<Loaded> {
     if raw.starts_with(&[0xFF, 0xFE]) {
-        return Loaded::Text(decode_utf16(raw, Encoding::Utf16Le, 2));
+        return Ok(Loaded::Text(decode_utf16(raw, Encoding::Utf16Le, 2)));
     }
     if raw.starts_with(&[0xFE, 0xFF]) {
-        return Loaded::Text(decode_utf16(raw, Encoding::Utf16Be, 2));
+        return Ok(Loaded::Text(decode_utf16(raw, Encoding::Utf16Be, 2)));
     }
     let head = &raw[..raw.len().min(BINARY_SNIFF)];
     if memchr::memchr(0, head).is_some() {
-        return match utf16_without_bom(head) {
+        return Ok(match utf16_without_bom(head) {
             Some(encoding) => Loaded::Text(decode_utf16(raw, encoding, 0)),
             None => Loaded::Binary { len: raw.len() as u64 },
-        };
+        });
     }
-    let (first_invalid, first_escape) = sniff(&raw);
-    match first_invalid {
+    let (first_invalid, first_escape) = sniff_all(&raw)?;
+    Ok(match first_invalid {
         None => {
             let decoded = first_escape.map(|first| unescape_json_unicode(&raw, first));
             Loaded::Text(Source { raw, decoded, encoding: Encoding::Utf8 })
@@ -256,12 +300,12 @@ pub fn classify(raw: Bytes) -> Loaded {
             let utf8_multibyte = valid.iter().filter(|&&b| b >= 0xC0).count();
             if utf8_multibyte < 8 {
                 if let Some(source) = decode_gb18030(&raw) {
-                    return Loaded::Text(Source { raw, decoded: Some(source), encoding: Encoding::Gb18030 });
+                    return Ok(Loaded::Text(Source { raw, decoded: Some(source), encoding: Encoding::Gb18030 }));
                 }
             }
             Loaded::Text(Source { raw, decoded: None, encoding: Encoding::Utf8Lossy })
         }
-    }
+    })
 }
 
 fn hex4(bytes: &[u8]) -> Option<u32> {

@@ -363,8 +363,6 @@ impl FieldScan {
     }
 }
 
-/// Whether `hay` contains one of the lower-case `words`, ignoring ASCII case; no allocation
-/// for labels up to 64 bytes (the hot case: every 11-digit candidate asks).
 fn lower(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_lowercase()
 }

@@ -167,45 +167,72 @@ const CHECK_WINDOW: usize = 32 << 20;
 /// before it are seen whole across the window's edges.
 const CHECK_MARGIN: usize = 64;
 
-/// Fills the buffer with bytes `range` of the input being sniffed.
-type ReadWindow<'a> = dyn Fn(Range<usize>, &mut Vec<u8>) -> std::io::Result<()> + Sync + 'a;
+/// What the whole-input checks found: where the first invalid UTF-8 sequence starts and where
+/// the first `\uXXXX` escape of a non-ASCII character is (`None`: nowhere).
+type Sniffed = (Option<usize>, Option<usize>);
 
-/// What one pass over the whole input tells: where the first invalid UTF-8 sequence starts and
-/// where the first `\uXXXX` escape of a non-ASCII character is (`None`: nowhere). Windows are
-/// checked in parallel; `read` gives each window's bytes (with a margin either side), so that a
-/// mapped file is sniffed with reads into buffers that are freed as the windows are done,
-/// never through the map: its pages are then touched only once, by the scan.
-fn sniff(len: usize, read: &ReadWindow<'_>) -> std::io::Result<(Option<usize>, Option<usize>)> {
-    let windows: Vec<Range<usize>> =
-        (0..len.div_ceil(CHECK_WINDOW)).map(|k| k * CHECK_WINDOW..len.min((k + 1) * CHECK_WINDOW)).collect();
-    let found: Vec<(Option<usize>, Option<usize>)> = windows
+/// The windows the whole-input checks cut `len` bytes into.
+fn check_windows(len: usize) -> Vec<Range<usize>> {
+    (0..len.div_ceil(CHECK_WINDOW)).map(|k| k * CHECK_WINDOW..len.min((k + 1) * CHECK_WINDOW)).collect()
+}
+
+/// The bytes a window's checks read: the window and a margin either side.
+fn with_margin(window: &Range<usize>, len: usize) -> Range<usize> {
+    window.start.saturating_sub(CHECK_MARGIN)..len.min(window.end + CHECK_MARGIN)
+}
+
+/// The checks of one window; `buf` holds the bytes [`with_margin`] gives, starting at `lo`.
+fn sniff_window(buf: &[u8], lo: usize, w: &Range<usize>) -> Sniffed {
+    let continuation = |i: usize| buf.get(i).is_some_and(|&b| (b & 0xC0) == 0x80);
+    // The character cut by the window's start belongs to the window before (it reads up to
+    // three bytes past its end), so validation starts after those bytes.
+    let mut from = w.start - lo;
+    while w.start > 0 && from < w.start - lo + 3 && continuation(from) {
+        from += 1;
+    }
+    let mut to = w.end - lo;
+    while to < w.end - lo + 3 && continuation(to) {
+        to += 1;
+    }
+    let invalid = std::str::from_utf8(&buf[from..to]).err().map(|e| lo + from + e.valid_up_to());
+    let region = &buf[w.start - lo..buf.len().min(w.end - lo + 1)];
+    let escape = memchr::memmem::find_iter(region, b"\\u")
+        .map(|p| w.start - lo + p)
+        .find(|&i| lo + i < w.end && json_escape_at(buf, i).is_some())
+        .map(|i| lo + i);
+    (invalid, escape)
+}
+
+/// The first finding of each kind over all windows, in text order.
+fn first_of(found: &[Sniffed]) -> Sniffed {
+    (found.iter().find_map(|f| f.0), found.iter().find_map(|f| f.1))
+}
+
+/// The whole-input checks of bytes in memory, windows in parallel.
+fn sniff_in_memory(raw: &[u8]) -> Sniffed {
+    let found: Vec<Sniffed> = check_windows(raw.len())
         .par_iter()
-        // One buffer per worker, reused: a fresh one per window would fault in its pages anew.
-        .map_init(Vec::new, |buf, w| -> std::io::Result<(Option<usize>, Option<usize>)> {
-            let lo = w.start.saturating_sub(CHECK_MARGIN);
-            read(lo..len.min(w.end + CHECK_MARGIN), buf)?;
-            let buf = &buf[..];
-            let continuation = |i: usize| buf.get(i).is_some_and(|&b| (b & 0xC0) == 0x80);
-            // The character cut by the window's start belongs to the window before (it reads up
-            // to three bytes past its end), so validation starts after those bytes.
-            let mut from = w.start - lo;
-            while w.start > 0 && from < w.start - lo + 3 && continuation(from) {
-                from += 1;
-            }
-            let mut to = w.end - lo;
-            while to < w.end - lo + 3 && continuation(to) {
-                to += 1;
-            }
-            let invalid = std::str::from_utf8(&buf[from..to]).err().map(|e| lo + from + e.valid_up_to());
-            let region = &buf[w.start - lo..buf.len().min(w.end - lo + 1)];
-            let escape = memchr::memmem::find_iter(region, b"\\u")
-                .map(|p| w.start - lo + p)
-                .find(|&i| lo + i < w.end && json_escape_at(buf, i).is_some())
-                .map(|i| lo + i);
-            Ok((invalid, escape))
+        .map(|w| {
+            let read = with_margin(w, raw.len());
+            sniff_window(&raw[read.clone()], read.start, w)
+        })
+        .collect();
+    first_of(&found)
+}
+
+/// The whole-input checks of a mapped file, done with reads into one reused buffer per worker,
+/// never through the map: the buffers are the only memory they hold, and the map's pages are
+/// touched only once, by the scan.
+fn sniff_file(file: &File, len: usize) -> std::io::Result<Sniffed> {
+    let found: Vec<Sniffed> = check_windows(len)
+        .par_iter()
+        .map_init(Vec::new, |buf, w| {
+            let read = with_margin(w, len);
+            read_at(file, read.clone(), buf)?;
+            Ok(sniff_window(buf, read.start, w))
         })
         .collect::<std::io::Result<_>>()?;
-    Ok((found.iter().find_map(|f| f.0), found.iter().find_map(|f| f.1)))
+    Ok(first_of(&found))
 }
 
 /// What became of a file.
@@ -229,7 +256,7 @@ pub fn load(path: &Path) -> std::io::Result<Loaded> {
         // included) accepts that risk for large files, and we map only files above
         // MMAP_THRESHOLD. The bytes are never assumed to be valid UTF-8 without checking.
         let raw = Bytes::Mapped(unsafe { Mmap::map(&file)? });
-        return classify_with(raw, |raw| sniff(raw.len(), &|range, buf: &mut Vec<u8>| read_at(&file, range, buf)));
+        return classify_with(raw, |raw| sniff_file(&file, raw.len()));
     } else {
         let mut buf = Vec::with_capacity(len as usize);
         file.read_to_end(&mut buf)?;
@@ -258,22 +285,14 @@ fn read_at(file: &File, range: Range<usize>, buf: &mut Vec<u8>) -> std::io::Resu
 
 /// Sniffs encoding and binary content of bytes already in memory.
 pub fn classify(raw: Bytes) -> Loaded {
-    let sniff_in_memory = |raw: &Bytes| {
-        sniff(raw.len(), &|range: Range<usize>, buf: &mut Vec<u8>| {
-            buf.clear();
-            buf.extend_from_slice(&raw[range]);
-            Ok(())
-        })
-    };
-    // Reading from memory cannot fail.
-    classify_with(raw, sniff_in_memory).unwrap_or(Loaded::Binary { len: 0 })
+    match classify_with(raw, |raw| Ok::<_, std::convert::Infallible>(sniff_in_memory(raw))) {
+        Ok(loaded) => loaded,
+        Err(never) => match never {},
+    }
 }
 
-/// [`classify`] with the whole-input checks done by `sniff_all` (from memory, or from the file).
-fn classify_with(
-    raw: Bytes,
-    sniff_all: impl FnOnce(&Bytes) -> std::io::Result<(Option<usize>, Option<usize>)>,
-) -> std::io::Result<Loaded> {
+/// [`classify`] with the whole-input checks done by `sniff_all` (in memory, or reading the file).
+fn classify_with<E>(raw: Bytes, sniff_all: impl FnOnce(&Bytes) -> Result<Sniffed, E>) -> Result<Loaded, E> {
     if raw.starts_with(&[0xFF, 0xFE]) {
         return Ok(Loaded::Text(decode_utf16(raw, Encoding::Utf16Le, 2)));
     }

@@ -145,8 +145,9 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
 /// Whether a lone run of `digits` starting at `start` in `text` is something a validator reads
 /// on its own: 7 digits after a closing parenthesis (the landline validator then checks the
 /// area code in it), 8, and 9 starting with 14 or 15 (with a label: permit and passport
-/// numbers), 10 and 12 starting with 0 (landlines), 11 (mobiles), 13 starting with 1 or 86 (IoT
-/// numbers, or +86 and a mobile), 15 (old IDs, IMEIs, cards), 16 to 19 (cards, IDs). Anything
+/// numbers), 10 and 12 starting with 0 (landlines), 11 (mobiles), 13 on an allocated 13-digit
+/// IoT prefix or starting with 86 (a mobile after the country code; millisecond timestamps are
+/// neither), 15 (old IDs, IMEIs, cards), 16 to 19 (cards, IDs). Anything
 /// else (years, amounts, accounts, 14-digit datetimes, 20-digit order numbers) is never
 /// personal information alone, so the fused pass does not hand it on. This must stay a
 /// necessary condition of `detect::digits_alone` finding something: the engines test holds the
@@ -162,7 +163,7 @@ pub fn lone_digits_worth_validating(text: &[u8], start: usize, digits: &[u8]) ->
         8 | 11 | 15..=19 => true,
         9 => digits.starts_with(b"14") || digits.starts_with(b"15"),
         10 | 12 => digits[0] == b'0',
-        13 => digits[0] == b'1' || digits.starts_with(b"86"),
+        13 => digits.starts_with(b"86") || crate::reference::mobile_prefixes().lookup(digits).is_some(),
         _ => false,
     }
 }

@@ -317,8 +317,8 @@ pub struct MobilePrefixes {
 
 impl MobilePrefixes {
     /// Longest-prefix lookup of a digit string of the given length (11 or 13).
-    pub fn lookup(&self, digits: &str) -> Option<PrefixUse> {
-        let bytes = digits.as_bytes();
+    pub fn lookup(&self, digits: impl AsRef<[u8]>) -> Option<PrefixUse> {
+        let bytes = digits.as_ref();
         let table = match bytes.len() {
             11 => &self.eleven,
             13 => &self.thirteen,

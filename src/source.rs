@@ -161,8 +161,11 @@ fn release(raw: &Bytes, range: Range<usize>) {
     }
 }
 
-/// Whole-file checks read this much at a time, in parallel.
+/// Whole-input checks of bytes in memory take this much at a time, in parallel.
 const CHECK_WINDOW: usize = 32 << 20;
+/// Whole-file checks read this much at a time into a reused buffer: small enough for the
+/// buffer to stay in cache, so a read costs one copy and no page faults.
+const CHECK_READ: usize = 1 << 20;
 /// Bytes read before and after each window, so that a character, an escape or the backslashes
 /// before it are seen whole across the window's edges.
 const CHECK_MARGIN: usize = 64;
@@ -172,8 +175,8 @@ const CHECK_MARGIN: usize = 64;
 type Sniffed = (Option<usize>, Option<usize>);
 
 /// The windows the whole-input checks cut `len` bytes into.
-fn check_windows(len: usize) -> Vec<Range<usize>> {
-    (0..len.div_ceil(CHECK_WINDOW)).map(|k| k * CHECK_WINDOW..len.min((k + 1) * CHECK_WINDOW)).collect()
+fn check_windows(len: usize, size: usize) -> Vec<Range<usize>> {
+    (0..len.div_ceil(size)).map(|k| k * size..len.min((k + 1) * size)).collect()
 }
 
 /// The bytes a window's checks read: the window and a margin either side.
@@ -210,7 +213,7 @@ fn first_of(found: &[Sniffed]) -> Sniffed {
 
 /// The whole-input checks of bytes in memory, windows in parallel.
 fn sniff_in_memory(raw: &[u8]) -> Sniffed {
-    let found: Vec<Sniffed> = check_windows(raw.len())
+    let found: Vec<Sniffed> = check_windows(raw.len(), CHECK_WINDOW)
         .par_iter()
         .map(|w| {
             let read = with_margin(w, raw.len());
@@ -224,7 +227,7 @@ fn sniff_in_memory(raw: &[u8]) -> Sniffed {
 /// never through the map: the buffers are the only memory they hold, and the map's pages are
 /// touched only once, by the scan.
 fn sniff_file(file: &File, len: usize) -> std::io::Result<Sniffed> {
-    let found: Vec<Sniffed> = check_windows(len)
+    let found: Vec<Sniffed> = check_windows(len, CHECK_READ)
         .par_iter()
         .map_init(Vec::new, |buf, w| {
             let read = with_margin(w, len);

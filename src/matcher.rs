@@ -76,7 +76,8 @@ impl Chain {
 pub struct Anchors {
     /// Every `@`.
     pub at: Vec<usize>,
-    /// Every `.` right after an ASCII digit.
+    /// Every `.` right after an ASCII digit that [`dot_worth_reading`] accepts: the dots a
+    /// coordinate or an IP address can contain. Amounts (`12.50`) are not noted.
     pub dots: Vec<usize>,
     /// Maximal runs of non-ASCII bytes (Chinese text, in any export), in text order.
     pub non_ascii: Vec<Range<usize>>,
@@ -207,6 +208,13 @@ impl CandidateScanner {
                     bits &= bits - 1;
                 }
                 let mut bits = m.dot & ((m.digit << 1) | prev_digit);
+                if bits != 0 {
+                    bits = match masks.get(k + 1) {
+                        Some(next) => bits & worth_reading_dots(m, next),
+                        // The strip's last block: what follows is not classified yet.
+                        None => filter_bits(bits, |i| dot_worth_reading(text, base + i)),
+                    };
+                }
                 while bits != 0 {
                     anchors.dots.push(base + bits.trailing_zeros() as usize);
                     bits &= bits - 1;
@@ -433,8 +441,9 @@ fn read_token(text: &[u8], start: usize, normalized: &mut String) -> (Group, usi
 /// Calls `on_run(start, end)` for every maximal run of ASCII digits and dots that has a dot
 /// between two digits (`1.2.3.4`, `39.908823`) and is not glued to an ASCII letter. The second
 /// candidate stream, for IP addresses and coordinates; a trailing sentence dot is left out.
-/// `dots` (ascending) must include every dot that follows a digit, as [`Anchors::dots`] does;
-/// other dots are ignored.
+/// `dots` (ascending) must include every dot that follows a digit and that
+/// [`dot_worth_reading`] accepts, as [`Anchors::dots`] does; other dots are ignored, and a run
+/// none of whose dots is given (an amount) is not reported.
 pub fn dotted_numbers(text: &[u8], dots: &[usize], mut on_run: impl FnMut(DottedRun)) {
     let mut covered = 0;
     for &dot in dots {
@@ -484,6 +493,43 @@ pub fn dotted_numbers(text: &[u8], dots: &[usize], mut on_run: impl FnMut(Dotted
             on_run(run);
         }
     }
+}
+
+/// Whether the `.` at `dot` (after a digit) can be part of something a dotted-number reader
+/// reads: it is followed by four digits (a coordinate has at least four decimals) or by one to
+/// three digits and another dot (an IPv4 address). A run with one dot and fewer decimals is an
+/// amount; every dotted run that matters has at least one dot that passes.
+#[inline]
+pub fn dot_worth_reading(text: &[u8], dot: usize) -> bool {
+    let after = &text[(dot + 1).min(text.len())..text.len().min(dot + 5)];
+    let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits == 4 || (digits >= 1 && after.get(digits) == Some(&b'.'))
+}
+
+/// [`dot_worth_reading`] for every bit of one block at once, with the next block's masks for
+/// the bytes after its last positions.
+#[inline]
+fn worth_reading_dots(m: &BlockMasks, next: &BlockMasks) -> u64 {
+    let digit = u128::from(m.digit) | (u128::from(next.digit) << 64);
+    let dot = u128::from(m.dot) | (u128::from(next.dot) << 64);
+    // Bit i of `ahead(x, k)`: byte i + k has x.
+    let ahead = |x: u128, k: u32| (x >> k) as u64;
+    let (d1, d2, d3, d4) = (ahead(digit, 1), ahead(digit, 2), ahead(digit, 3), ahead(digit, 4));
+    d1 & ((d2 & d3 & d4) | ahead(dot, 2) | (d2 & ahead(dot, 3)) | (d2 & d3 & ahead(dot, 4)))
+}
+
+/// The bits of `bits` at whose position `keep` holds.
+#[inline]
+fn filter_bits(mut bits: u64, keep: impl Fn(usize) -> bool) -> u64 {
+    let mut kept = 0;
+    while bits != 0 {
+        let i = bits.trailing_zeros();
+        if keep(i as usize) {
+            kept |= 1 << i;
+        }
+        bits &= bits - 1;
+    }
+    kept
 }
 
 /// A run of digits and dots from [`dotted_numbers`].

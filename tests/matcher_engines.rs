@@ -5,7 +5,7 @@
 //! strips and the parallel chunk boundaries.
 
 use piiscan::detect::{DetectOptions, Detector};
-use piiscan::matcher::{non_ascii_runs, Anchors, CandidateScanner, Chain, Engine, TokenClass};
+use piiscan::matcher::{dot_worth_reading, non_ascii_runs, Anchors, CandidateScanner, Chain, Engine, TokenClass};
 use piiscan::synth::{document, render, DocFormat, Rng};
 use std::ops::Range;
 
@@ -24,7 +24,9 @@ fn reference(text: &[u8]) -> (Chains, Anchors) {
     });
     let anchors = Anchors {
         at: (0..text.len()).filter(|&i| text[i] == b'@').collect(),
-        dots: (1..text.len()).filter(|&i| text[i] == b'.' && text[i - 1].is_ascii_digit()).collect(),
+        dots: (1..text.len())
+            .filter(|&i| text[i] == b'.' && text[i - 1].is_ascii_digit() && dot_worth_reading(text, i))
+            .collect(),
         non_ascii: non_ascii_runs(text),
     };
     (chains, anchors)
@@ -86,6 +88,10 @@ const PIECES: &[&[u8]] = &[
     &[0xFF],
     &[0x00],
     b"qq.com",
+    b"39.908823",
+    b"116.3974",
+    b"12.50",
+    b"10.2.3.4",
 ];
 
 fn piece_text(rng: &mut Rng, pieces: usize) -> Vec<u8> {

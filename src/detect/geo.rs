@@ -64,7 +64,7 @@ pub fn pairs(
             continue;
         }
         let gap = &text[a.end..b.start];
-        let close = !gap.contains(&b'\n');
+        let close = !gap.contains(&b'\n') && !decimal_within(text, a.end..b.start);
         // Which of the two is the latitude: inside China's box if either order fits it, else
         // the first order that is a valid position.
         let a_first = [true, false]
@@ -97,17 +97,75 @@ pub fn pairs(
     out
 }
 
+/// Whether a decimal number (a dotted run with one dot, as [`crate::matcher::dotted_numbers`]
+/// reads it) lies in `range`. Callers list only the decimals precise enough for a position, so a
+/// coarse one between two of them (`39.9088 12.50 116.3975`) is looked for here: it keeps the
+/// two from being a pair.
+fn decimal_within(text: &[u8], range: std::ops::Range<usize>) -> bool {
+    let dots: Vec<usize> =
+        memchr::memchr_iter(b'.', &text[range.clone()]).map(|p| range.start + p).filter(|&d| d > 0).collect();
+    let mut found = false;
+    crate::matcher::dotted_numbers(text, &dots, |r| found |= r.dots == 1);
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn geo(text: &str, labelled: bool) -> Vec<String> {
         let mut decimals = Vec::new();
-        let dots: Vec<usize> = memchr::memchr_iter(b'.', text.as_bytes()).collect();
+        // The dots the fused pass notes.
+        let dots: Vec<usize> = memchr::memchr_iter(b'.', text.as_bytes())
+            .filter(|&d| d > 0 && text.as_bytes()[d - 1].is_ascii_digit())
+            .filter(|&d| crate::matcher::dot_worth_reading(text.as_bytes(), d))
+            .collect();
         crate::matcher::dotted_numbers(text.as_bytes(), &dots, |r| {
             decimals.extend(decimal(text.as_bytes(), r.start, r.end))
         });
         pairs(text.as_bytes(), &decimals, |_, _| labelled).into_iter().map(|p| p.2).collect()
+    }
+
+    /// Pairs as they were read when every decimal was listed, amounts included, so that an
+    /// amount between two coordinates kept them apart by being listed between them.
+    fn geo_listing_every_decimal(text: &[u8]) -> Vec<(usize, usize, String)> {
+        let mut decimals = Vec::new();
+        let dots: Vec<usize> = memchr::memchr_iter(b'.', text).collect();
+        crate::matcher::dotted_numbers(text, &dots, |r| decimals.extend(decimal(text, r.start, r.end)));
+        pairs(text, &decimals, |_, _| true)
+    }
+
+    #[test]
+    fn listing_only_precise_decimals_pairs_the_same() {
+        let pieces: &[&[u8]] = &[
+            b"39.908823",
+            b"116.397470",
+            b"-74.0059",
+            b"12.50",
+            b"7.1",
+            b"1.2.3.4",
+            b"3",
+            b".",
+            b" ",
+            b",",
+            b"\n",
+            b"a",
+            b"-",
+        ];
+        let mut rng = crate::synth::Rng::new(7);
+        for _ in 0..20_000 {
+            let text: Vec<u8> = (0..rng.below(12)).flat_map(|_| rng.pick(pieces).iter().copied()).collect();
+            let s = std::str::from_utf8(&text).unwrap_or_default();
+            let fast: Vec<_> = {
+                let mut decimals = Vec::new();
+                let dots: Vec<usize> = memchr::memchr_iter(b'.', &text)
+                    .filter(|&d| d > 0 && text[d - 1].is_ascii_digit() && crate::matcher::dot_worth_reading(&text, d))
+                    .collect();
+                crate::matcher::dotted_numbers(&text, &dots, |r| decimals.extend(decimal(&text, r.start, r.end)));
+                pairs(&text, &decimals, |_, _| true)
+            };
+            assert_eq!(fast, geo_listing_every_decimal(&text), "{s:?}");
+        }
     }
 
     #[test]
@@ -123,5 +181,7 @@ mod tests {
         assert!(geo("price 39.90 116.39", false).is_empty());
         assert!(geo("39.908823\n116.397470", false).is_empty());
         assert!(geo("ratio 0.123456 0.654321", false).is_empty());
+        assert!(geo("39.908823 12.50 116.397470", false).is_empty(), "an amount between them");
+        assert_eq!(geo("39.908823 1.2.3 116.397470", false), ["39.908823,116.397470"], "a version is no decimal");
     }
 }

@@ -27,7 +27,7 @@ struct Header {
 
 /// One `INSERT INTO t (a, b) VALUES` statement with its column list.
 #[derive(Debug, Clone)]
-struct Insert {
+pub struct Insert {
     /// Offset where the value tuples start.
     values_start: usize,
     columns: Vec<String>,
@@ -48,15 +48,22 @@ impl SharedContext {
     }
 
     /// The header of `text` and no `INSERT` list yet: a file scanned window by window adds the
-    /// statements of each window with [`SharedContext::add_inserts`] before scanning it (a
+    /// statements of each window with [`SharedContext::extend_inserts`] before scanning it (a
     /// value only ever looks back to the statement it is in).
     pub fn header_only(text: &[u8]) -> Self {
         SharedContext { header: detect_header(text), inserts: Vec::new() }
     }
 
-    /// Adds the `INSERT` column lists that start in `range` (after those added before).
-    pub fn add_inserts(&mut self, text: &[u8], range: std::ops::Range<usize>) {
-        self.inserts.extend(find_inserts(text, range));
+    /// The `INSERT` column lists that start in `range`, to be added with
+    /// [`SharedContext::extend_inserts`]: ranges can be searched in parallel and added in order.
+    pub fn inserts_in(text: &[u8], range: std::ops::Range<usize>) -> Vec<Insert> {
+        find_inserts(text, range)
+    }
+
+    /// Adds column lists found by [`SharedContext::inserts_in`], which must follow those added
+    /// before in the text.
+    pub fn extend_inserts(&mut self, inserts: impl IntoIterator<Item = Insert>) {
+        self.inserts.extend(inserts);
     }
 }
 

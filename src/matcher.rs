@@ -285,8 +285,8 @@ impl CandidateScanner {
                 if lone_digits_worth_validating(text, s, &text[s..end]) {
                     chain.groups.clear();
                     chain.normalized.clear();
-                    // ASCII digits: always UTF-8, copied in one go.
-                    chain.normalized.push_str(std::str::from_utf8(&text[s..end]).unwrap_or_default());
+                    // ASCII digits, each its own character: no UTF-8 validation needed.
+                    chain.normalized.extend(text[s..end].iter().map(|&b| char::from(b)));
                     chain.groups.push(Group { span: s..end, norm: 0..end - s, class: TokenClass::Digits });
                     on_chain(chain);
                 }

@@ -174,17 +174,36 @@ pub fn scan_file(path: &Path, detector: &Detector, options: &FileOptions) -> Fil
 
 /// [`scan_file`] with a chosen window size (tests use small ones).
 pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOptions, window: usize) -> FileResult {
+    // A file that will be scanned window by window has its UTF-8 checked window by window too.
+    let may_window = options.hasher.is_none()
+        && std::fs::metadata(path).is_ok_and(|m| usize::try_from(m.len()).is_ok_and(|len| len > window));
+    let loaded = if may_window { source::load_deferring_checks(path) } else { source::load(path) };
+    match scan_loaded(path, loaded, detector, options, window) {
+        Some(result) => result,
+        // A window was not plain UTF-8 after all: sniff the whole file and start again.
+        None => scan_loaded(path, source::load(path), detector, options, window).unwrap_or_default(),
+    }
+}
+
+/// Scans a loaded file; `None` when its checks were deferred and a window failed them.
+fn scan_loaded(
+    path: &Path,
+    loaded: std::io::Result<Loaded>,
+    detector: &Detector,
+    options: &FileOptions,
+    window: usize,
+) -> Option<FileResult> {
     let mut result = FileResult::default();
-    let source = match source::load(path) {
+    let source = match loaded {
         Ok(Loaded::Text(source)) => source,
         Ok(Loaded::Binary { len }) => {
             result.binary = true;
             result.bytes = len;
-            return result;
+            return Some(result);
         }
         Err(e) => {
             result.problems.push(ScanError::io(path, e));
-            return result;
+            return Some(result);
         }
     };
     result.bytes = source.raw.len() as u64;
@@ -196,6 +215,9 @@ pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOpti
     // Counting people needs every record of the file at once, and a decoded text is already a
     // whole copy: both take the one-pass path.
     if options.hasher.is_some() || source.decoded.is_some() || text.len() <= window {
+        if source.checks_deferred && !source.is_plain_utf8(0..text.len()) {
+            return None;
+        }
         let detections = detector.detect(text);
         let classes = classify(text, &detections, options.policy);
         if let Some(hasher) = options.hasher {
@@ -211,7 +233,7 @@ pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOpti
         let mut start = 0;
         while start < text.len() {
             let end = line_end_after(text, start.saturating_add(stride));
-            shared.add_inserts(text, start..end);
+            shared.extend_inserts(prepare_window(&source, start..end)?);
             let detections = detector.detect_range(text, start..end, &shared);
             let classes = classify_window(&text[start..end], start, &detections, options.policy);
             sink.push(&source, detections, &classes);
@@ -220,7 +242,27 @@ pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOpti
         }
     }
     (result.findings, result.counts) = sink.finish();
-    result
+    Some(result)
+}
+
+/// The first visit of a window's pages, in cache-sized pieces on all cores: its deferred
+/// UTF-8 checks (`None` if one fails) and its `INSERT` column lists, in text order.
+fn prepare_window(source: &Source, window: std::ops::Range<usize>) -> Option<Vec<crate::context::Insert>> {
+    const PIECE: usize = 1 << 20;
+    let text = source.text();
+    let pieces: Vec<std::ops::Range<usize>> =
+        (window.start..window.end).step_by(PIECE).map(|s| s..window.end.min(s + PIECE)).collect();
+    let found: Vec<Option<Vec<crate::context::Insert>>> = pieces
+        .into_par_iter()
+        .map(|piece| {
+            (!source.checks_deferred || source.is_plain_utf8(piece.clone()))
+                .then(|| SharedContext::inserts_in(text, piece))
+        })
+        .collect();
+    found.into_iter().try_fold(Vec::new(), |mut all, inserts| {
+        all.extend(inserts?);
+        Some(all)
+    })
 }
 
 /// The end of the line that `at` falls in (just past its newline), or the end of the text.

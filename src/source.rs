@@ -116,6 +116,10 @@ pub struct Source {
     pub decoded: Option<(Vec<u8>, OffsetMap)>,
     /// The detected encoding.
     pub encoding: Encoding,
+    /// The whole-input checks (valid UTF-8, no `\uXXXX` escapes to decode) were deferred by
+    /// [`load_deferring_checks`]: the caller checks each range with [`Source::is_plain_utf8`]
+    /// before scanning it, and loads the file again with [`load`] if one fails.
+    pub checks_deferred: bool,
 }
 
 impl Source {
@@ -134,6 +138,13 @@ impl Source {
         if self.decoded.is_none() {
             release(&self.raw, range);
         }
+    }
+
+    /// Whether `range` of an undecoded text is valid UTF-8 without `\uXXXX` escapes of
+    /// non-ASCII characters: what the whole-input checks establish, for one range (a character or
+    /// escape cut by its edges is seen whole, as by the window checks).
+    pub fn is_plain_utf8(&self, range: Range<usize>) -> bool {
+        sniff_window(&self.raw, 0, &range) == (None, None)
     }
 
     /// The original byte offset of a text offset.
@@ -268,6 +279,30 @@ pub fn load(path: &Path) -> std::io::Result<Loaded> {
     Ok(classify(raw))
 }
 
+/// [`load`], except that a large file's whole-input checks (valid UTF-8, JSON escapes) are left
+/// to the caller, who scans it window by window anyway: it checks each window with
+/// [`Source::is_plain_utf8`] while the window's pages come in, instead of reading the whole file
+/// once more beforehand. Small files, BOMs and NUL bytes are handled as by [`load`].
+pub fn load_deferring_checks(path: &Path) -> std::io::Result<Loaded> {
+    let file = File::open(path)?;
+    if file.metadata()?.len() < MMAP_THRESHOLD {
+        return load(path);
+    }
+    // SAFETY: as in `load`: a read-only private map of a large file; the bytes are checked
+    // before they are trusted as UTF-8.
+    let raw = Bytes::Mapped(unsafe { Mmap::map(&file)? });
+    classify_with(raw, |_| Ok::<_, std::io::Error>(DEFERRED)).map(|loaded| match loaded {
+        Loaded::Text(source) if source.encoding == Encoding::Utf8 && source.decoded.is_none() => {
+            Loaded::Text(Source { checks_deferred: true, ..source })
+        }
+        other => other,
+    })
+}
+
+/// What [`load_deferring_checks`] takes the whole-input checks to find until a window says
+/// otherwise.
+const DEFERRED: Sniffed = (None, None);
+
 /// Reads bytes `range` of `file` into `buf`.
 #[cfg(unix)]
 fn read_at(file: &File, range: Range<usize>, buf: &mut Vec<u8>) -> std::io::Result<()> {
@@ -313,7 +348,7 @@ fn classify_with<E>(raw: Bytes, sniff_all: impl FnOnce(&Bytes) -> Result<Sniffed
     Ok(match first_invalid {
         None => {
             let decoded = first_escape.map(|first| unescape_json_unicode(&raw, first));
-            Loaded::Text(Source { raw, decoded, encoding: Encoding::Utf8 })
+            Loaded::Text(Source { raw, decoded, encoding: Encoding::Utf8, checks_deferred: false })
         }
         Some(valid_up_to) => {
             let valid = &raw[..valid_up_to];
@@ -322,10 +357,15 @@ fn classify_with<E>(raw: Bytes, sniff_all: impl FnOnce(&Bytes) -> Result<Sniffed
             let utf8_multibyte = valid.iter().filter(|&&b| b >= 0xC0).count();
             if utf8_multibyte < 8 {
                 if let Some(source) = decode_gb18030(&raw) {
-                    return Ok(Loaded::Text(Source { raw, decoded: Some(source), encoding: Encoding::Gb18030 }));
+                    return Ok(Loaded::Text(Source {
+                        raw,
+                        decoded: Some(source),
+                        encoding: Encoding::Gb18030,
+                        checks_deferred: false,
+                    }));
                 }
             }
-            Loaded::Text(Source { raw, decoded: None, encoding: Encoding::Utf8Lossy })
+            Loaded::Text(Source { raw, decoded: None, encoding: Encoding::Utf8Lossy, checks_deferred: false })
         }
     })
 }
@@ -446,7 +486,7 @@ fn decode_utf16(raw: Bytes, encoding: Encoding, bom_len: usize) -> Source {
         map.push(c.len_utf8(), units * 2);
     }
     let decoded = text.into_owned().into_bytes();
-    Source { raw, decoded: Some((decoded, map)), encoding }
+    Source { raw, decoded: Some((decoded, map)), encoding, checks_deferred: false }
 }
 
 #[cfg(test)]

@@ -80,3 +80,49 @@ fn sniffing_windows_keep_characters_whole() {
         assert_eq!(phones[0].column, 4, "{name}: two characters and a space before it");
     }
 }
+
+/// A file scanned in windows has its UTF-8 checked window by window as its pages come in. A
+/// window that is not plain UTF-8 (a broken byte, a `\uXXXX` escape to decode) sends the scan
+/// back to the whole-file checks: the result is that of one pass, warning included. A
+/// character cut by a checked piece's edge is no such window.
+#[test]
+fn deferred_checks_fall_back_to_the_whole_file() {
+    const MIB: usize = 1 << 20;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng::new(91);
+    let mut body = String::new();
+    while body.len() < 5 * MIB {
+        body.push_str(&render(&document(DocFormat::Csv, 500, &mut rng)));
+    }
+    let late = body.len() - 1000;
+    let late = (late..body.len()).find(|&i| body.as_bytes()[i] == b'\n').expect("a late line") + 1;
+    let cases: [(&str, &[u8]); 3] = [
+        ("escaped.csv", b"\\u5f20\\u4e09,13800138000\n"),
+        ("broken.csv", b"\xFF\xFE broken,13800138000\n"),
+        ("plain.csv", "张三,13800138000\n".as_bytes()),
+    ];
+    for (name, line) in cases {
+        let mut text = body.as_bytes()[..late].to_vec();
+        text.extend_from_slice(line);
+        text.extend_from_slice(&body.as_bytes()[late..]);
+        // A character across a 1 MiB edge, where window and piece checks are cut.
+        let edge = 4 * MIB;
+        let cut = (0..edge - 100).rev().find(|&i| text[i] == b'\n').expect("a line before the edge") + 1;
+        let mut padded = text[..cut].to_vec();
+        padded.resize(edge - 2, b'x');
+        padded.extend_from_slice("\n中文 13900139000\n".as_bytes());
+        padded.extend_from_slice(&text[cut..]);
+        let path = dir.path().join(name);
+        std::fs::write(&path, &padded).expect("write");
+        let whole = scan(&path, usize::MAX, None);
+        let windowed = scan(&path, MIB, None);
+        assert_same(&windowed, &whole, name);
+        assert_eq!(
+            windowed.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            whole.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "{name}"
+        );
+        assert_eq!(whole.problems.len(), usize::from(name == "broken.csv"), "{name}: {:?}", whole.problems);
+        assert!(windowed.findings.iter().any(|f| f.value == "13900139000"), "{name}: the phone across the edge");
+    }
+}

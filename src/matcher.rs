@@ -153,7 +153,7 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
 /// personal information alone, so the fused pass does not hand it on. This must stay a
 /// necessary condition of `detect::digits_alone` finding something: the engines test holds the
 /// fused pass to the reference reader filtered by this, and the detector tests to the result.
-#[inline]
+#[inline(always)]
 pub fn lone_digits_worth_validating(text: &[u8], start: usize, digits: &[u8]) -> bool {
     match digits.len() {
         7 => {

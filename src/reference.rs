@@ -395,6 +395,9 @@ pub struct Bins {
     by_prefix: HashMap<u64, BinInfo, BuildHasherDefault<NumberHasher>>,
     min_len: usize,
     max_len: usize,
+    /// Whether some BIN starts with these three digits (no BIN is shorter): most numbers that
+    /// are not cards stop at this one array read instead of a hash lookup per prefix length.
+    first_three: Vec<bool>,
 }
 
 fn bin_key(value: u64, len: usize) -> u64 {
@@ -405,6 +408,15 @@ impl Bins {
     /// The longest BIN that prefixes `digits`, if any.
     pub fn lookup(&self, digits: &str) -> Option<&BinInfo> {
         let bytes = digits.as_bytes();
+        let head = match bytes {
+            [a, b, c, ..] if [a, b, c].iter().all(|d| d.is_ascii_digit()) => {
+                usize::from(a - b'0') * 100 + usize::from(b - b'0') * 10 + usize::from(c - b'0')
+            }
+            _ => return None,
+        };
+        if !self.first_three[head] {
+            return None;
+        }
         let longest = self.max_len.min(bytes.len());
         let mut keys = [0u64; 16];
         let mut value = 0u64;
@@ -444,6 +456,7 @@ impl std::hash::Hasher for NumberHasher {
 fn parse_bins() -> Bins {
     let mut by_prefix: HashMap<u64, BinInfo, BuildHasherDefault<NumberHasher>> = HashMap::default();
     let (mut min_len, mut max_len) = (usize::MAX, 0);
+    let mut first_three = vec![false; 1000];
     for line in BANK_BINS_CSV.lines().skip(1) {
         let cols: Vec<&str> = line.split(',').collect();
         if cols.len() < 4 || cols[0].is_empty() || cols[0].len() > 15 || !cols[0].bytes().all(|b| b.is_ascii_digit()) {
@@ -454,12 +467,21 @@ fn parse_bins() -> Bins {
         };
         min_len = min_len.min(cols[0].len());
         max_len = max_len.max(cols[0].len());
+        if let Ok(head) = cols[0][..3.min(cols[0].len())].parse::<usize>() {
+            // A BIN shorter than three digits would start every number with its digits.
+            let heads = match cols[0].len() {
+                1 => head * 100..head * 100 + 100,
+                2 => head * 10..head * 10 + 10,
+                _ => head..head + 1,
+            };
+            first_three[heads].iter_mut().for_each(|h| *h = true);
+        }
         by_prefix.insert(bin_key(value, cols[0].len()), BinInfo { bank: cols[1].to_string(), length });
     }
     if by_prefix.is_empty() {
         (min_len, max_len) = (6, 6);
     }
-    Bins { by_prefix, min_len, max_len }
+    Bins { by_prefix, min_len, max_len, first_three }
 }
 
 /// The BIN table, parsed on first use.
@@ -707,5 +729,13 @@ mod tests {
     fn bin_lookup_finds_longest_prefix() {
         assert_eq!(bins().lookup("6222020000000001230").map(|b| b.bank.as_str()), Some("ICBC"));
         assert!(bins().lookup("1234567890123456").is_none());
+        // The three-digit filter lets every BIN of the table through.
+        for line in BANK_BINS_CSV.lines().skip(1) {
+            let bin = line.split(',').next().unwrap_or_default();
+            if !bin.is_empty() && bin.len() <= 15 && bin.bytes().all(|b| b.is_ascii_digit()) {
+                let card = format!("{bin:0<19}");
+                assert!(bins().lookup(&card).is_some(), "{bin}");
+            }
+        }
     }
 }

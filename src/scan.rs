@@ -165,7 +165,9 @@ pub struct FileOptions<'a> {
 
 /// Large UTF-8 files are scanned in windows of about this size, each released from memory
 /// when done, so that a multi-gigabyte dump needs a few windows' worth of memory, not its size.
-pub const WINDOW: usize = 32 << 20;
+/// Small enough that a window's first visit (checks, `INSERT` search) leaves it in cache for
+/// the scan: 2 MiB windows measured 10% faster than 32 MiB ones on the 1 GiB benchmark.
+pub const WINDOW: usize = 2 << 20;
 
 /// Scans one file; never fails, problems are part of the result.
 pub fn scan_file(path: &Path, detector: &Detector, options: &FileOptions) -> FileResult {

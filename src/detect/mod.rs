@@ -25,7 +25,7 @@ use crate::context::{Context, SharedContext};
 use rayon::prelude::*;
 
 /// Texts larger than this are scanned in line-aligned pieces on all cores.
-pub const PARALLEL_CHUNK: usize = 8 << 20;
+pub const PARALLEL_CHUNK: usize = 512 << 10;
 use crate::finding::{Confidence, Detection, Kind};
 use crate::matcher::{Anchors, CandidateScanner, Chain, Engine, Group, TokenClass};
 use crate::reference::KeywordSet;

@@ -7,7 +7,7 @@
 //! The layout is sniffed from the content, not the file name. Spans are computed once per file
 //! and only for files with findings.
 
-use memchr::{memchr, memmem, memrchr};
+use memchr::{memchr, memchr2, memmem, memrchr};
 
 /// A record's byte span in the scanned text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -199,25 +199,24 @@ fn delimited_rows(text: &[u8], delimiter: u8) -> Vec<RecordSpan> {
     let mut pos = memchr(b'\n', text).map_or(text.len(), |p| p + 1);
     while pos < text.len() {
         let start = pos;
-        let mut field_start = true;
         let mut end = text.len();
         let mut i = pos;
-        while i < text.len() {
-            let b = text[i];
-            if field_start && b == b'"' {
-                // An unclosed quote is taken literally.
-                if let Some(len) = closing_quote(&text[i + 1..text.len().min(i + 1 + MAX_QUOTED)]) {
-                    i += len + 2;
-                    field_start = false;
-                    continue;
-                }
-            }
-            if b == b'\n' {
-                end = i;
+        // From quote to quote: only a quote that opens a field (at the row's start or after a
+        // delimiter) can hide a line break.
+        while let Some(found) = memchr2(b'"', b'\n', &text[i..]) {
+            let at = i + found;
+            if text[at] == b'\n' {
+                (end, i) = (at, at);
                 break;
             }
-            field_start = b == delimiter;
-            i += 1;
+            let opens_field = at == start || text[at - 1] == delimiter;
+            // An unclosed quote is taken literally.
+            let quoted =
+                opens_field.then(|| closing_quote(&text[at + 1..text.len().min(at + 1 + MAX_QUOTED)])).flatten();
+            i = quoted.map_or(at + 1, |len| at + len + 2);
+        }
+        if end == text.len() {
+            i = text.len();
         }
         let end = if end > start && text[end - 1] == b'\r' { end - 1 } else { end };
         if end > start {
@@ -366,6 +365,55 @@ fn sql_tuples(text: &[u8], heads: &mut Vec<(usize, RecordSpan)>) -> Vec<RecordSp
 
 #[cfg(test)]
 mod tests {
+    /// The rows of a delimited text read one byte at a time: the definition
+    /// [`delimited_rows`] jumps through.
+    fn delimited_rows_bytewise(text: &[u8], delimiter: u8) -> Vec<RecordSpan> {
+        let mut spans = Vec::new();
+        let mut pos = memchr(b'\n', text).map_or(text.len(), |p| p + 1);
+        while pos < text.len() {
+            let start = pos;
+            let mut field_start = true;
+            let mut end = text.len();
+            let mut i = pos;
+            while i < text.len() {
+                let b = text[i];
+                if field_start && b == b'"' {
+                    if let Some(len) = closing_quote(&text[i + 1..]) {
+                        i += len + 2;
+                        field_start = false;
+                        continue;
+                    }
+                }
+                if b == b'\n' {
+                    end = i;
+                    break;
+                }
+                field_start = b == delimiter;
+                i += 1;
+            }
+            let end = if end > start && text[end - 1] == b'\r' { end - 1 } else { end };
+            if end > start {
+                spans.push(RecordSpan { start, end });
+            }
+            pos = i + 1;
+        }
+        spans
+    }
+
+    #[test]
+    fn rows_jumped_through_as_read_byte_by_byte() {
+        let mut rng = crate::synth::Rng::new(3);
+        for _ in 0..20_000 {
+            let text: Vec<u8> = (0..rng.below(60)).map(|_| *rng.pick(b"ab,,\"\"\n\r\\x")).collect();
+            assert_eq!(
+                delimited_rows(&text, b','),
+                delimited_rows_bytewise(&text, b','),
+                "{:?}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+    }
+
     use super::*;
 
     fn record_text<'a>(text: &'a str, needle: &str) -> &'a str {

@@ -77,7 +77,9 @@ fn layers(c: &mut Criterion) {
             })
         });
         g.bench_with_input(BenchmarkId::new("detect", name), text, |b, text| {
-            b.iter(|| detector.detect(black_box(text)).len())
+            // One piece: one thread, like every other layer here (`detect` alone would split
+            // the corpus into parallel pieces).
+            b.iter(|| detector.detect_in_chunks(black_box(text), usize::MAX).len())
         });
         g.bench_with_input(BenchmarkId::new("regex_baseline", name), text, |b, text| {
             b.iter(|| baseline.find_iter(black_box(text)).count())

@@ -229,9 +229,9 @@ fn scan_loaded(
         sink.push(&source, detections, &classes);
     } else {
         let mut shared = SharedContext::header_only(text);
-        // One window per thread at a time: the pieces of a window are scanned on all cores,
-        // and the serial steps between windows (classes, positions, release) come less often.
-        let stride = window.saturating_mul(rayon::current_num_threads().max(1));
+        // Two windows per thread at a time: the pieces are scanned on all cores, and the
+        // serial steps between strides (classes, positions, release) come less often.
+        let stride = window.saturating_mul(2 * rayon::current_num_threads().max(1));
         let mut start = 0;
         while start < text.len() {
             let end = line_end_after(text, start.saturating_add(stride));

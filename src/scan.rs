@@ -177,9 +177,10 @@ pub fn scan_file(path: &Path, detector: &Detector, options: &FileOptions) -> Fil
 /// [`scan_file`] with a chosen window size (tests use small ones).
 pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOptions, window: usize) -> FileResult {
     // A file that will be scanned window by window has its UTF-8 checked window by window too.
-    let may_window = options.hasher.is_none()
-        && std::fs::metadata(path).is_ok_and(|m| usize::try_from(m.len()).is_ok_and(|len| len > window));
-    let loaded = if may_window { source::load_deferring_checks(path) } else { source::load(path) };
+    let loaded = match options.hasher {
+        None => source::load_deferring_checks(path, window as u64),
+        Some(_) => source::load(path),
+    };
     match scan_loaded(path, loaded, detector, options, window) {
         Some(result) => result,
         // A window was not plain UTF-8 after all: sniff the whole file and start again.

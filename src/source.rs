@@ -262,35 +262,29 @@ pub enum Loaded {
 
 /// Reads, sniffs and decodes one file.
 pub fn load(path: &Path) -> std::io::Result<Loaded> {
-    let mut file = File::open(path)?;
-    let len = file.metadata()?.len();
-    let raw = if len >= MMAP_THRESHOLD {
-        // SAFETY: the map is read-only and private to this process. Another process truncating
-        // the file while it is mapped can raise SIGBUS; every mmap-based search tool (ripgrep
-        // included) accepts that risk for large files, and we map only files above
-        // MMAP_THRESHOLD. The bytes are never assumed to be valid UTF-8 without checking.
-        let raw = Bytes::Mapped(unsafe { Mmap::map(&file)? });
-        return classify_with(raw, |raw| sniff_file(&file, raw.len()));
-    } else {
-        let mut buf = Vec::with_capacity(len as usize);
-        file.read_to_end(&mut buf)?;
-        Bytes::Owned(buf)
-    };
-    Ok(classify(raw))
+    load_deferring_checks(path, u64::MAX)
 }
 
-/// [`load`], except that a large file's whole-input checks (valid UTF-8, JSON escapes) are left
-/// to the caller, who scans it window by window anyway: it checks each window with
-/// [`Source::is_plain_utf8`] while the window's pages come in, instead of reading the whole file
-/// once more beforehand. Small files, BOMs and NUL bytes are handled as by [`load`].
-pub fn load_deferring_checks(path: &Path) -> std::io::Result<Loaded> {
-    let file = File::open(path)?;
-    if file.metadata()?.len() < MMAP_THRESHOLD {
-        return load(path);
+/// [`load`], except that the whole-input checks (valid UTF-8, JSON escapes) of a mapped file
+/// longer than `above` bytes are left to the caller, who scans it window by window anyway: it
+/// checks each window with [`Source::is_plain_utf8`] while the window's pages come in, instead
+/// of reading the whole file once more beforehand. BOMs and NUL bytes are handled as by [`load`].
+pub fn load_deferring_checks(path: &Path, above: u64) -> std::io::Result<Loaded> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if len < MMAP_THRESHOLD {
+        let mut buf = Vec::with_capacity(len as usize);
+        file.read_to_end(&mut buf)?;
+        return Ok(classify(Bytes::Owned(buf)));
     }
-    // SAFETY: as in `load`: a read-only private map of a large file; the bytes are checked
-    // before they are trusted as UTF-8.
+    // SAFETY: the map is read-only and private to this process. Another process truncating
+    // the file while it is mapped can raise SIGBUS; every mmap-based search tool (ripgrep
+    // included) accepts that risk for large files, and we map only files above
+    // MMAP_THRESHOLD. The bytes are never assumed to be valid UTF-8 without checking.
     let raw = Bytes::Mapped(unsafe { Mmap::map(&file)? });
+    if len <= above {
+        return classify_with(raw, |raw| sniff_file(&file, raw.len()));
+    }
     classify_with(raw, |_| Ok::<_, std::io::Error>(DEFERRED)).map(|loaded| match loaded {
         Loaded::Text(source) if source.encoding == Encoding::Utf8 && source.decoded.is_none() => {
             Loaded::Text(Source { checks_deferred: true, ..source })

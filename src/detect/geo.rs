@@ -113,17 +113,18 @@ fn decimal_within(text: &[u8], range: std::ops::Range<usize>) -> bool {
 mod tests {
     use super::*;
 
-    fn geo(text: &str, labelled: bool) -> Vec<String> {
+    /// Pairs over the decimals of the dots the fused pass notes, as the detector reads them.
+    fn pairs_of_noted_dots(text: &[u8], labelled: bool) -> Vec<(usize, usize, String)> {
         let mut decimals = Vec::new();
-        // The dots the fused pass notes.
-        let dots: Vec<usize> = memchr::memchr_iter(b'.', text.as_bytes())
-            .filter(|&d| d > 0 && text.as_bytes()[d - 1].is_ascii_digit())
-            .filter(|&d| crate::matcher::dot_worth_reading(text.as_bytes(), d))
+        let dots: Vec<usize> = memchr::memchr_iter(b'.', text)
+            .filter(|&d| d > 0 && text[d - 1].is_ascii_digit() && crate::matcher::dot_worth_reading(text, d))
             .collect();
-        crate::matcher::dotted_numbers(text.as_bytes(), &dots, |r| {
-            decimals.extend(decimal(text.as_bytes(), r.start, r.end))
-        });
-        pairs(text.as_bytes(), &decimals, |_, _| labelled).into_iter().map(|p| p.2).collect()
+        crate::matcher::dotted_numbers(text, &dots, |r| decimals.extend(decimal(text, r.start, r.end)));
+        pairs(text, &decimals, |_, _| labelled)
+    }
+
+    fn geo(text: &str, labelled: bool) -> Vec<String> {
+        pairs_of_noted_dots(text.as_bytes(), labelled).into_iter().map(|p| p.2).collect()
     }
 
     /// Pairs as they were read when every decimal was listed, amounts included, so that an
@@ -156,14 +157,7 @@ mod tests {
         for _ in 0..20_000 {
             let text: Vec<u8> = (0..rng.below(12)).flat_map(|_| rng.pick(pieces).iter().copied()).collect();
             let s = std::str::from_utf8(&text).unwrap_or_default();
-            let fast: Vec<_> = {
-                let mut decimals = Vec::new();
-                let dots: Vec<usize> = memchr::memchr_iter(b'.', &text)
-                    .filter(|&d| d > 0 && text[d - 1].is_ascii_digit() && crate::matcher::dot_worth_reading(&text, d))
-                    .collect();
-                crate::matcher::dotted_numbers(&text, &dots, |r| decimals.extend(decimal(&text, r.start, r.end)));
-                pairs(&text, &decimals, |_, _| true)
-            };
+            let fast = pairs_of_noted_dots(&text, true);
             assert_eq!(fast, geo_listing_every_decimal(&text), "{s:?}");
         }
     }

@@ -60,8 +60,9 @@ fn mapped_file_released_window_by_window() {
     assert_same(&windowed, &whole, "5 MiB log in 1 MiB windows");
 }
 
-/// A mapped file is sniffed 32 MiB at a time: a character, or a `\uXXXX` escape, cut by that
-/// edge is still read as one.
+/// A mapped file read whole is sniffed 1 MiB at a time (bytes in memory, 32 MiB at a time): a
+/// character, or a `\uXXXX` escape, cut by such an edge (32 MiB is one of both) is still read
+/// as one.
 #[test]
 fn sniffing_windows_keep_characters_whole() {
     const EDGE: usize = 32 << 20;

@@ -14,10 +14,10 @@ pub fn split(digits: &str) -> Option<(&str, &str)> {
 
 /// Whether an area code (with its 0) and subscriber number form a landline.
 pub fn is_landline(area: &str, subscriber: &str) -> bool {
-    area_codes().contains(area)
-        && (7..=8).contains(&subscriber.len())
+    (7..=8).contains(&subscriber.len())
         && !subscriber.starts_with(['0', '1'])
         && subscriber.bytes().all(|b| b.is_ascii_digit())
+        && area_codes().contains(area)
 }
 
 #[cfg(test)]

@@ -173,7 +173,11 @@ impl<'t> Context<'t> {
         // A value with a key of its own (`"sku": "E12345678"`, `护照号码：E12345678`) is judged
         // by that key alone: another field's keyword elsewhere on the line says nothing about it.
         let label = label_before(&self.text[line_start..start]);
-        if !label.text.is_empty() && matches(label.text) {
+        let may_match = match words {
+            Words::Set(_) => may_hold_keyword(label.text),
+            Words::List => !label.text.is_empty(),
+        };
+        if may_match && matches(label.text) {
             return true;
         }
         if label.is_key && !label.text.is_empty() {
@@ -206,7 +210,7 @@ impl<'t> Context<'t> {
         let start = start + self.base;
         let line_start = self.line_start(start);
         let label = label_before(&self.text[line_start..start]).text;
-        if !label.is_empty() && keywords().sets_in(label) & set.bit() != 0 {
+        if may_hold_keyword(label) && keywords().sets_in(label) & set.bit() != 0 {
             return true;
         }
         self.column_in_set(line_start, start, set)
@@ -359,6 +363,13 @@ fn label_before(prefix: &[u8]) -> Label<'_> {
         }
     }
     Label { text: &prefix[start..end], is_key }
+}
+
+/// Whether `label` can contain a built-in keyword, all of which have a letter or a Chinese
+/// character: in a delimited export the "label" before a value is often the previous value, a
+/// number, and searching it for keywords was a visible share of the scan.
+fn may_hold_keyword(label: &[u8]) -> bool {
+    label.iter().any(|&b| b.is_ascii_alphabetic() || b >= 0x80)
 }
 
 /// Counts delimiters outside quotes: the 0-based field index at the end of `prefix`.

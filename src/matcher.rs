@@ -146,7 +146,7 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
 /// Whether a lone run of `digits` starting at `start` in `text` is something a validator reads
 /// on its own: 7 digits after a closing parenthesis (the landline validator then checks the
 /// area code in it), 8, and 9 starting with 14 or 15 (with a label: permit and passport
-/// numbers), 10 and 12 starting with 0 (landlines), 11 (mobiles), 13 on an allocated 13-digit
+/// numbers), 10 and 12 starting with 0 (landlines), 11 starting with 0 or 1 (landlines, mobiles), 13 on an allocated 13-digit
 /// IoT prefix or starting with 86 (a mobile after the country code; millisecond timestamps are
 /// neither), 15 (old IDs, IMEIs, cards), 16 to 19 (cards, IDs). Anything
 /// else (years, amounts, accounts, 14-digit datetimes, 20-digit order numbers) is never
@@ -161,9 +161,10 @@ pub fn lone_digits_worth_validating(text: &[u8], start: usize, digits: &[u8]) ->
             let before = before.strip_suffix(b" ").or_else(|| before.strip_suffix(b"-")).unwrap_or(before);
             before.ends_with(b")") || before.ends_with("）".as_bytes())
         }
-        8 | 11 | 15..=19 => true,
+        8 | 15..=19 => true,
         9 => digits.starts_with(b"14") || digits.starts_with(b"15"),
         10 | 12 => digits[0] == b'0',
+        11 => digits[0] == b'0' || digits[0] == b'1',
         13 => digits.starts_with(b"86") || crate::reference::mobile_prefixes().lookup(digits).is_some(),
         _ => false,
     }

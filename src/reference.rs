@@ -762,6 +762,16 @@ mod tests {
     }
 
     #[test]
+    fn every_keyword_has_a_letter_or_a_chinese_character() {
+        // The context lookups skip labels with neither (`context::may_hold_keyword`).
+        for set in KeywordSet::ALL {
+            for word in keywords().get(set) {
+                assert!(word.chars().any(|c| c.is_ascii_alphabetic() || !c.is_ascii()), "{word:?}");
+            }
+        }
+    }
+
+    #[test]
     fn area_code_flags_hold_exactly_the_table() {
         let table: HashSet<&str> =
             data_lines(LANDLINE_AREA_CODES_TXT).filter_map(|l| l.split_whitespace().next()).collect();

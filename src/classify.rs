@@ -198,7 +198,7 @@ pub fn classify_records(
     let mut out = Vec::with_capacity(grouped.len());
     for (span, members) in grouped {
         let mut content: Vec<(Kind, String)> =
-            members.iter().map(|&i| (detections[i].kind, detections[i].value.clone())).collect();
+            members.iter().map(|&i| (detections[i].kind, detections[i].value.to_string())).collect();
         content.sort();
         content.dedup();
         let person = content
@@ -262,7 +262,7 @@ mod tests {
             kind,
             start,
             end: start + 1,
-            value: String::new(),
+            value: "".into(),
             confidence: Confidence::High,
             public_prefix_chars: 0,
             fixed_class: None,

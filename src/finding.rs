@@ -232,6 +232,97 @@ impl Confidence {
     }
 }
 
+/// A detection's normalised value. Values of up to [`Value::INLINE`] bytes (every number kind:
+/// phones, ID and card numbers, codes) are held inline: a digit-heavy export yields millions of
+/// detections, most of them only counted, and allocating a string for each was a visible share
+/// of the scan.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Value(ValueRepr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum ValueRepr {
+    /// The bytes past `len` are zero, so that derived equality compares the values.
+    Inline {
+        len: u8,
+        bytes: [u8; Value::INLINE],
+    },
+    Heap(Box<str>),
+}
+
+impl Value {
+    /// The longest value held inline.
+    pub const INLINE: usize = 22;
+
+    /// The value as a string.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Built only from a `&str` (below), so the bytes are valid UTF-8.
+            ValueRepr::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default(),
+            ValueRepr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        match u8::try_from(s.len()) {
+            Ok(len) if s.len() <= Value::INLINE => {
+                let mut bytes = [0; Value::INLINE];
+                bytes[..s.len()].copy_from_slice(s.as_bytes());
+                Value(ValueRepr::Inline { len, bytes })
+            }
+            _ => Value(ValueRepr::Heap(s.into())),
+        }
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        if s.len() <= Value::INLINE {
+            Value::from(s.as_str())
+        } else {
+            Value(ValueRepr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl std::ops::Deref for Value {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<str> for Value {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Value {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
 /// One validated match inside one file, before positions are resolved.
 ///
 /// `start..end` are byte offsets into the text the detectors saw (UTF-8); the scan stage maps
@@ -245,7 +336,7 @@ pub struct Detection {
     /// End offset (exclusive) in the scanned text.
     pub end: usize,
     /// The normalised value (digits without separators, upper-case check characters, ...).
-    pub value: String,
+    pub value: Value,
     /// How sure the validator is.
     pub confidence: Confidence,
     /// For addresses: how many leading characters of `value` are administrative names that
@@ -281,4 +372,37 @@ pub struct Finding {
     pub value: String,
     /// See [`Detection::public_prefix_chars`].
     pub public_prefix_chars: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_back_as_built_inline_or_not() {
+        let long = "北京市海淀区中关村大街27号";
+        for s in [
+            "",
+            "1",
+            "13800138000",
+            "11010519491231002X",
+            "6222021234567890128",
+            &"9".repeat(22),
+            &"9".repeat(23),
+            long,
+        ] {
+            for value in [Value::from(s), Value::from(s.to_string())] {
+                assert_eq!(value.as_str(), s);
+                assert_eq!(value, s);
+                assert_eq!(value.to_string(), s);
+                assert_eq!(format!("{value:?}"), format!("{s:?}"));
+                assert_eq!(value.len(), s.len(), "derefs to the string");
+            }
+            assert_eq!(Value::from(s), Value::from(s.to_string()), "one representation per string");
+        }
+        assert!(matches!(Value::from("9".repeat(22)).0, ValueRepr::Inline { .. }));
+        assert!(matches!(Value::from("9".repeat(23)).0, ValueRepr::Heap(_)));
+        assert_ne!(Value::from("138"), Value::from("1380"));
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+    }
 }

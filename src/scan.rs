@@ -345,7 +345,7 @@ impl FindingSink {
                 category,
                 tier,
                 confidence: d.confidence,
-                value: d.value,
+                value: d.value.to_string(),
                 public_prefix_chars: d.public_prefix_chars,
             });
         }

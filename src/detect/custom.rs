@@ -125,7 +125,7 @@ impl CustomRules {
                     kind: rule.kind,
                     start,
                     end,
-                    value: String::from_utf8_lossy(&text[start..end]).into_owned(),
+                    value: String::from_utf8_lossy(&text[start..end]).into_owned().into(),
                     confidence: Confidence::Medium,
                     public_prefix_chars: 0,
                     fixed_class: Some((rule.category, rule.tier)),
@@ -158,7 +158,7 @@ mod tests {
     fn found(rules: &CustomRules, text: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
         rules.find(text.as_bytes(), &Context::new(text.as_bytes()), &mut out);
-        out.into_iter().map(|d| (d.kind.name().to_string(), d.value)).collect()
+        out.into_iter().map(|d| (d.kind.name().to_string(), d.value.to_string())).collect()
     }
 
     #[test]

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 
 /// Texts larger than this are scanned in line-aligned pieces on all cores.
 pub const PARALLEL_CHUNK: usize = 512 << 10;
-use crate::finding::{Confidence, Detection, Kind};
+use crate::finding::{Confidence, Detection, Kind, Value};
 use crate::matcher::{Anchors, CandidateScanner, Chain, Engine, Group, TokenClass};
 use crate::reference::KeywordSet;
 pub use custom::{CustomRule, CustomRules};
@@ -191,8 +191,8 @@ impl Detector {
     }
 }
 
-fn detection(kind: Kind, start: usize, end: usize, value: String, confidence: Confidence) -> Detection {
-    Detection { kind, start, end, value, confidence, public_prefix_chars: 0, fixed_class: None }
+fn detection(kind: Kind, start: usize, end: usize, value: impl Into<Value>, confidence: Confidence) -> Detection {
+    Detection { kind, start, end, value: value.into(), confidence, public_prefix_chars: 0, fixed_class: None }
 }
 
 /// Higher wins when two detections overlap.
@@ -424,7 +424,7 @@ fn plus_before(text: &[u8], start: usize) -> usize {
 fn single(text: &[u8], chain: &Chain, g: &Group, ctx: &Context, out: &mut Vec<Detection>) {
     let s = chain.norm(g);
     let (start, end) = (g.span.start, g.span.end);
-    let mut push = |kind: Kind, start: usize, value: String, conf: Confidence| {
+    let mut push = |kind: Kind, start: usize, value: Value, conf: Confidence| {
         out.push(detection(kind, start, end, value, conf));
     };
     match g.class {
@@ -433,7 +433,7 @@ fn single(text: &[u8], chain: &Chain, g: &Group, ctx: &Context, out: &mut Vec<De
             if s.len() == 18 {
                 let upper = s.to_ascii_uppercase();
                 if id_card::validate18(upper.as_bytes()).is_ok() {
-                    push(Kind::IdCard, start, upper, Confidence::High);
+                    push(Kind::IdCard, start, upper.into(), Confidence::High);
                 }
             }
         }
@@ -441,23 +441,23 @@ fn single(text: &[u8], chain: &Chain, g: &Group, ctx: &Context, out: &mut Vec<De
             let upper = s.as_bytes();
             if upper.len() == 18 && uscc::is_valid(upper) {
                 if uscc::is_individual(upper) {
-                    push(Kind::UsccIndividual, start, s.to_string(), Confidence::High);
+                    push(Kind::UsccIndividual, start, s.into(), Confidence::High);
                 }
                 return;
             }
             match passport::classify(upper) {
                 Some(Kind::Passport) if ctx.has_keyword(KeywordSet::Passport, start, end) => {
-                    push(Kind::Passport, start, s.to_string(), Confidence::High)
+                    push(Kind::Passport, start, s.into(), Confidence::High)
                 }
                 Some(Kind::TravelPermit) if ctx.has_keyword(KeywordSet::TravelPermit, start, end) => {
-                    push(Kind::TravelPermit, start, s.to_string(), Confidence::High)
+                    push(Kind::TravelPermit, start, s.into(), Confidence::High)
                 }
                 _ => {}
             }
         }
         TokenClass::Masked => {
             if let Some(kind) = masked::classify(s.as_bytes()) {
-                push(kind, start, s.to_string(), Confidence::High);
+                push(kind, start, s.into(), Confidence::High);
             }
         }
     }
@@ -469,7 +469,7 @@ fn digits_alone(
     start: usize,
     end: usize,
     ctx: &Context,
-    push: &mut impl FnMut(Kind, usize, String, Confidence),
+    push: &mut impl FnMut(Kind, usize, Value, Confidence),
 ) {
     if in_decimal(text, start, end) {
         return;
@@ -479,7 +479,7 @@ fn digits_alone(
             if let Some(conf) = mobile::validate(s) {
                 // An 11-digit number labelled as an order or trace number is one.
                 if !ctx.has_negative_label(start) {
-                    push(Kind::Mobile, start, s.to_string(), conf);
+                    push(Kind::Mobile, start, s.into(), conf);
                 }
             }
         }
@@ -491,48 +491,48 @@ fn digits_alone(
                 && ctx.has_keyword(KeywordSet::Mobile, start, end)
                 && !ctx.has_negative_label(start) =>
         {
-            push(Kind::Landline, start, s.to_string(), Confidence::Medium);
+            push(Kind::Landline, start, s.into(), Confidence::Medium);
         }
         7 | 8 if parenthesised_area(text, start).is_some() => {
             if let Some((area, open)) = parenthesised_area(text, start) {
                 if landline::is_landline(&area, s) {
-                    push(Kind::Landline, open, format!("{area}{s}"), Confidence::High);
+                    push(Kind::Landline, open, format!("{area}{s}").into(), Confidence::High);
                 }
             }
         }
         13 | 15 if mobile::strip_country_code(s).is_some() => {
             let rest = mobile::strip_country_code(s).unwrap_or(s);
             let conf = mobile::validate(rest).unwrap_or(Confidence::Low);
-            push(Kind::Mobile, plus_before(text, start), rest.to_string(), conf);
+            push(Kind::Mobile, plus_before(text, start), rest.into(), conf);
         }
         13 => {
             // 13-digit IoT numbers share their shape with millisecond timestamps.
             if let Some(conf) = mobile::validate(s) {
                 if ctx.has_keyword(KeywordSet::Mobile, start, end) && !ctx.has_negative_label(start) {
-                    push(Kind::Mobile, start, s.to_string(), conf);
+                    push(Kind::Mobile, start, s.into(), conf);
                 }
             }
         }
         18 => {
             if id_card::validate18(s.as_bytes()).is_ok() {
-                push(Kind::IdCard, start, s.to_string(), Confidence::High);
+                push(Kind::IdCard, start, s.into(), Confidence::High);
             } else if uscc::is_valid(s.as_bytes()) {
                 if uscc::is_individual(s.as_bytes()) {
-                    push(Kind::UsccIndividual, start, s.to_string(), Confidence::High);
+                    push(Kind::UsccIndividual, start, s.into(), Confidence::High);
                 }
             } else {
                 card(s, start, end, ctx, push);
             }
         }
         15 if bank_card::luhn_valid(s.as_bytes()) && ctx.has_keyword(KeywordSet::Imei, start, end) => {
-            push(Kind::Imei, start, s.to_string(), Confidence::High);
+            push(Kind::Imei, start, s.into(), Confidence::High);
         }
         15 => {
             if id_card::validate15(s.as_bytes()).is_ok()
                 && ctx.has_keyword(KeywordSet::IdCard, start, end)
                 && !ctx.has_negative_label(start)
             {
-                push(Kind::IdCard, start, s.to_string(), Confidence::Medium);
+                push(Kind::IdCard, start, s.into(), Confidence::Medium);
             } else {
                 card(s, start, end, ctx, push);
             }
@@ -546,7 +546,7 @@ fn digits_alone(
                 None => return,
             };
             if ctx.has_keyword(set, start, end) {
-                push(kind, start, s.to_string(), Confidence::Low);
+                push(kind, start, s.into(), Confidence::Low);
             }
         }
         _ => {}
@@ -579,7 +579,7 @@ fn parenthesised_area(text: &[u8], start: usize) -> Option<(String, usize)> {
     Some((String::from_utf8_lossy(area).into_owned(), open_at))
 }
 
-fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(Kind, usize, String, Confidence)) {
+fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(Kind, usize, Value, Confidence)) {
     let Some(check) = bank_card::check(s) else {
         return;
     };
@@ -589,9 +589,9 @@ fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(
     }
     if check.luhn {
         let conf = if check.length_matches_bin { Confidence::High } else { Confidence::Medium };
-        push(Kind::BankCard, start, s.to_string(), conf);
+        push(Kind::BankCard, start, s.into(), conf);
     } else if check.known_bin && ctx.has_keyword(KeywordSet::BankCard, start, end) {
-        push(Kind::BankCard, start, s.to_string(), Confidence::Low);
+        push(Kind::BankCard, start, s.into(), Confidence::Low);
     }
 }
 

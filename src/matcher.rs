@@ -511,12 +511,19 @@ pub fn dot_worth_reading(text: &[u8], dot: usize) -> bool {
 /// the bytes after its last positions.
 #[inline]
 fn worth_reading_dots(m: &BlockMasks, next: &BlockMasks) -> u64 {
-    let digit = u128::from(m.digit) | (u128::from(next.digit) << 64);
-    let dot = u128::from(m.dot) | (u128::from(next.dot) << 64);
-    // Bit i of `ahead(x, k)`: byte i + k has x.
-    let ahead = |x: u128, k: u32| (x >> k) as u64;
-    let (d1, d2, d3, d4) = (ahead(digit, 1), ahead(digit, 2), ahead(digit, 3), ahead(digit, 4));
-    d1 & ((d2 & d3 & d4) | ahead(dot, 2) | (d2 & ahead(dot, 3)) | (d2 & d3 & ahead(dot, 4)))
+    // Bit i of `ahead(x, k)`: byte i + k has x (1 <= k < 64).
+    let ahead = |this: u64, next: u64, k: u32| (this >> k) | (next << (64 - k));
+    let digit = |k| ahead(m.digit, next.digit, k);
+    let dot = |k| ahead(m.dot, next.dot, k);
+    let (d1, d2) = (digit(1), digit(2));
+    // Most dots are amounts' (two decimals, then a non-digit): settled by the first terms.
+    let two = d1 & d2;
+    let with_dot_after_one = d1 & dot(2);
+    if two == 0 {
+        return with_dot_after_one;
+    }
+    let d3 = digit(3);
+    with_dot_after_one | (two & (dot(3) | (d3 & (digit(4) | dot(4)))))
 }
 
 /// The bits of `bits` at whose position `keep` holds.

@@ -146,13 +146,14 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
 /// Whether a lone run of `digits` starting at `start` in `text` is something a validator reads
 /// on its own: 7 digits after a closing parenthesis (the landline validator then checks the
 /// area code in it), 8, and 9 starting with 14 or 15 (with a label: permit and passport
-/// numbers), 10 and 12 starting with 0 (landlines), 11 starting with 0 or 1 (landlines, mobiles), 13 on an allocated 13-digit
-/// IoT prefix or starting with 86 (a mobile after the country code; millisecond timestamps are
-/// neither), 15 (old IDs, IMEIs, cards), 16 to 19 (cards, IDs). Anything
-/// else (years, amounts, accounts, 14-digit datetimes, 20-digit order numbers) is never
-/// personal information alone, so the fused pass does not hand it on. This must stay a
-/// necessary condition of `detect::digits_alone` finding something: the engines test holds the
-/// fused pass to the reference reader filtered by this, and the detector tests to the result.
+/// numbers), 10 and 12 starting with 0 (landlines), 11 starting with 0 or 1 (landlines,
+/// mobiles), 13 on an allocated 13-digit IoT prefix or starting with 86 (a mobile after the
+/// country code; millisecond timestamps are neither), 15 (old IDs, IMEIs, cards), 16 to 19
+/// (cards, IDs). Anything else (years, amounts, accounts, 14-digit datetimes, 20-digit order
+/// numbers) is never personal information alone, so the fused pass does not hand it on. This
+/// must stay a necessary condition of `detect::digits_alone` finding something: the engines
+/// test holds the fused pass to the reference reader filtered by this, and the detector tests
+/// to the result.
 #[inline(always)]
 pub fn lone_digits_worth_validating(text: &[u8], start: usize, digits: &[u8]) -> bool {
     match digits.len() {

@@ -83,41 +83,40 @@ pub fn surnames() -> &'static Surnames {
 pub fn area_codes() -> &'static AreaCodes {
     static CELL: OnceLock<AreaCodes> = OnceLock::new();
     CELL.get_or_init(|| {
-        let mut codes = AreaCodes { known: vec![false; AreaCodes::SLOTS] };
+        let mut known = CodeSet::below(AreaCodes::SLOTS);
         for code in data_lines(LANDLINE_AREA_CODES_TXT).filter_map(|l| l.split_whitespace().next()) {
             if let Some(slot) = AreaCodes::slot(code) {
-                codes.known[slot] = true;
+                known.insert(slot);
             }
         }
-        codes
+        AreaCodes { known }
     })
 }
 
-/// The set of landline area codes: a flag per possible 3- or 4-digit code, since every 0-led
+/// The set of landline area codes: a bit per possible 3- or 4-digit code, since every 0-led
 /// 10- to 12-digit number in an export asks (a hashed set of strings was a visible share of
 /// the scan of account-number columns).
-#[derive(Debug)]
 pub struct AreaCodes {
-    known: Vec<bool>,
+    known: CodeSet,
 }
 
 impl AreaCodes {
     /// 3-digit codes take slots 0..1000, 4-digit ones 1000..11000.
-    const SLOTS: usize = 11_000;
+    const SLOTS: u32 = 11_000;
 
-    fn slot(code: &str) -> Option<usize> {
+    fn slot(code: &str) -> Option<u32> {
         let offset = match code.len() {
             3 => 0,
             4 => 1000,
             _ => return None,
         };
-        let value = code.bytes().try_fold(0, |n, b| b.is_ascii_digit().then(|| n * 10 + usize::from(b - b'0')))?;
+        let value = code.bytes().try_fold(0, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))?;
         Some(offset + value)
     }
 
     /// Whether `code` (with its 0) is an area code.
     pub fn contains(&self, code: &str) -> bool {
-        AreaCodes::slot(code).is_some_and(|slot| self.known[slot])
+        AreaCodes::slot(code).is_some_and(|slot| self.known.contains(slot))
     }
 }
 
@@ -164,15 +163,17 @@ impl Regions {
     }
 }
 
-/// A set of six-digit codes as a bitmap: one bit per code, so the ID validator's lookup is a
-/// shift and a mask, and building it costs nothing at start-up.
+/// A set of numeric codes as a bitmap: one bit per code, so a lookup (the ID validator's
+/// region, a landline's area code) is a shift and a mask, and building it costs nothing at
+/// start-up.
 struct CodeSet {
     bits: Vec<u64>,
 }
 
 impl CodeSet {
-    fn new() -> Self {
-        CodeSet { bits: vec![0; 1_000_000 / 64 + 1] }
+    /// An empty set for codes below `limit`.
+    fn below(limit: u32) -> Self {
+        CodeSet { bits: vec![0; limit as usize / 64 + 1] }
     }
 
     fn insert(&mut self, code: u32) {
@@ -285,7 +286,7 @@ fn short_forms(name: &str) -> Vec<String> {
 }
 
 fn parse_regions() -> Regions {
-    let mut person_codes = CodeSet::new();
+    let mut person_codes = CodeSet::below(1_000_000);
     let mut provinces: HashSet<u8> = [81, 82, 83].into_iter().collect();
     let mut names: BTreeMap<String, AdminLevel> = BTreeMap::new();
     for line in REGIONS_CSV.lines().skip(1) {

@@ -71,15 +71,24 @@ pub fn classify_window(
         return classes;
     }
     let records = Records::build(text);
-    let spans: Vec<RecordSpan> = detections.iter().map(|d| records.record_of(d.start - base)).collect();
-    let mut holder_records: Vec<RecordSpan> =
-        detections.iter().zip(&spans).filter(|(d, _)| identifies_holder(d.kind)).map(|(_, &s)| s).collect();
-    holder_records.sort_unstable();
-    holder_records.dedup();
-    for ((d, span), class) in detections.iter().zip(&spans).zip(&mut classes) {
-        if d.kind == Kind::BankCard && d.fixed_class.is_none() && holder_records.binary_search(span).is_ok() {
-            class.1 = Tier::A;
+    let mut cursor = records.cursor();
+    let spans: Vec<RecordSpan> = detections.iter().map(|d| cursor.record_of(d.start - base)).collect();
+    // Detections are sorted by start and records are disjoint, so the detections of one record
+    // are consecutive: one walk over the groups finds the cards that share a record with a
+    // holder.
+    let mut group = 0;
+    while group < detections.len() {
+        let span = spans[group];
+        let len = spans[group..].iter().take_while(|&&s| s == span).count();
+        let members = group..group + len;
+        if detections[members.clone()].iter().any(|d| identifies_holder(d.kind)) {
+            for (d, class) in detections[members.clone()].iter().zip(&mut classes[members]) {
+                if d.kind == Kind::BankCard && d.fixed_class.is_none() {
+                    class.1 = Tier::A;
+                }
+            }
         }
+        group += len;
     }
     classes
 }

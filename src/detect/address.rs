@@ -74,7 +74,8 @@ struct Openings {
 
 impl Openings {
     const BYTES: usize = 6;
-    /// log2 of the number of bits: some 8,000 openings set under 4% of 2^18 bits.
+    /// log2 of the number of bits: the 7,600 names have some 3,300 openings, which set about
+    /// 1.3% of 2^18 bits (a smaller table measured no faster).
     const LOG_BITS: u32 = 18;
 
     /// The filter for `names`, or `None` if one is too short for it.

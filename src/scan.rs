@@ -234,12 +234,15 @@ fn scan_loaded(
         // serial steps between strides (classes, positions, release) come less often.
         let stride = window.saturating_mul(2 * rayon::current_num_threads().max(1));
         let mut start = 0;
+        // Reused by every stride: a dense export has some ten megabytes of detections per
+        // stride, and a fresh buffer each time is a fresh set of page faults.
+        let mut detections = Vec::new();
         while start < text.len() {
             let end = line_end_after(text, start.saturating_add(stride));
             shared.extend_inserts(prepare_window(&source, start..end)?);
-            let detections = detector.detect_range(text, start..end, &shared);
+            detector.detect_range(text, start..end, &shared, &mut detections);
             let classes = classify_window(&text[start..end], start, &detections, options.policy);
-            sink.push(&source, detections, &classes);
+            sink.push(&source, detections.drain(..), &classes);
             source.release(start..end);
             start = end;
         }
@@ -310,7 +313,12 @@ impl FindingSink {
 
     /// Adds detections (sorted, after any pushed before) and their classes. Takes the
     /// detections by value: their values move into the findings instead of being copied.
-    pub fn push(&mut self, source: &Source, detections: Vec<Detection>, classes: &[(Category, Tier)]) {
+    pub fn push(
+        &mut self,
+        source: &Source,
+        detections: impl IntoIterator<Item = Detection>,
+        classes: &[(Category, Tier)],
+    ) {
         let text = source.text();
         for (d, &(category, tier)) in detections.into_iter().zip(classes) {
             *self.counts.entry(d.kind).or_default() += 1;

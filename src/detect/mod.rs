@@ -77,14 +77,22 @@ impl Detector {
             return self.detect_window(text, &Context::new(text));
         }
         let shared = SharedContext::new(text);
-        self.detect_pieces(text, 0..text.len(), &shared, chunk)
+        let mut found = Vec::new();
+        self.detect_pieces(text, 0..text.len(), &shared, chunk, &mut found);
+        found
     }
 
     /// Detections in the line-aligned `range` of `text` (offsets are the text's), with the
-    /// text's shared context computed beforehand: how a file too large to hold at once is
-    /// scanned window by window.
-    pub fn detect_range(&self, text: &[u8], range: std::ops::Range<usize>, shared: &SharedContext) -> Vec<Detection> {
-        self.detect_pieces(text, range, shared, PARALLEL_CHUNK)
+    /// text's shared context computed beforehand, appended to `out`: how a file too large to
+    /// hold at once is scanned window by window, into one buffer that every window reuses.
+    pub fn detect_range(
+        &self,
+        text: &[u8],
+        range: std::ops::Range<usize>,
+        shared: &SharedContext,
+        out: &mut Vec<Detection>,
+    ) {
+        self.detect_pieces(text, range, shared, PARALLEL_CHUNK, out)
     }
 
     fn detect_pieces(
@@ -93,7 +101,8 @@ impl Detector {
         range: std::ops::Range<usize>,
         shared: &SharedContext,
         chunk: usize,
-    ) -> Vec<Detection> {
+        out: &mut Vec<Detection>,
+    ) {
         let mut bounds = vec![range.start];
         while let Some(&last) = bounds.last() {
             if last >= range.end {
@@ -118,7 +127,11 @@ impl Detector {
                 found
             })
             .collect();
-        pieces.into_iter().flatten().collect()
+        // One copy per piece, not an iterator step per detection: a dense export has millions.
+        out.reserve(pieces.iter().map(Vec::len).sum());
+        for piece in pieces {
+            out.extend(piece);
+        }
     }
 
     /// Detections in `text`, a line-aligned window of a file; `ctx` knows where the window

@@ -10,6 +10,9 @@ use piiscan::{rules, Exit, ScanConfig, TierPolicy};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let exit = match cli.command {

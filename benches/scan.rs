@@ -12,6 +12,10 @@ use piiscan::synth::{document, render, DocFormat, Rng};
 use std::hint::black_box;
 use std::time::Duration;
 
+// The allocator the binary ships with, so that allocation-heavy layers measure what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn corpus(format: DocFormat, rows: usize) -> Vec<u8> {
     let mut rng = Rng::new(20_261_126);
     render(&document(format, rows, &mut rng)).into_bytes()

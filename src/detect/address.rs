@@ -257,9 +257,8 @@ fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> O
     // decode only as far as the street part runs (most place mentions end at once).
     let window = &text[admin_end..text.len().min(admin_end + MAX_BODY_CHARS * 4)];
     let mut valid = 0;
-    while let Some((c, width)) = body_or_space_at(&window[valid..]) {
+    while let Some((_, width)) = body_or_space_at(&window[valid..]) {
         valid += width;
-        debug_assert!(is_body_char(c) || matches!(c, ' ' | '\u{3000}'));
     }
     let rest = std::str::from_utf8(&window[..valid]).ok()?;
     // The street part runs over address characters; a single space between two of them (some

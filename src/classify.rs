@@ -6,6 +6,11 @@
 
 use crate::finding::{Category, Detection, Kind, Tier};
 use crate::record::{RecordSpan, Records};
+use rayon::prelude::*;
+
+/// Detections per parallel job in [`classify_window`]: enough that a job outweighs its
+/// scheduling.
+const PER_JOB: usize = 8192;
 
 /// How ID numbers and home addresses are tiered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,8 +59,11 @@ pub fn classify_window(
     detections: &[Detection],
     policy: TierPolicy,
 ) -> Vec<(Category, Tier)> {
+    // A dense export has hundreds of thousands of detections per window, and this runs between
+    // the windows' parallel scans: the per-detection steps run on all cores too.
     let mut classes: Vec<(Category, Tier)> = detections
-        .iter()
+        .par_iter()
+        .with_min_len(PER_JOB)
         .map(|d| {
             d.fixed_class.unwrap_or_else(|| {
                 let tier = match d.kind {
@@ -71,8 +79,13 @@ pub fn classify_window(
         return classes;
     }
     let records = Records::build(text);
-    let mut cursor = records.cursor();
-    let spans: Vec<RecordSpan> = detections.iter().map(|d| cursor.record_of(d.start - base)).collect();
+    let spans: Vec<RecordSpan> = detections
+        .par_chunks(PER_JOB)
+        .flat_map_iter(|chunk| {
+            let mut cursor = records.cursor();
+            chunk.iter().map(move |d| cursor.record_of(d.start - base))
+        })
+        .collect();
     // Detections are sorted by start and records are disjoint, so the detections of one record
     // are consecutive: one walk over the groups finds the cards that share a record with a
     // holder.

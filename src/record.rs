@@ -43,9 +43,6 @@ pub struct Records<'t> {
     spans: Vec<RecordSpan>,
     /// For SQL: the `INSERT ... VALUES` head of each statement, by the offset its tuples start.
     heads: Vec<(usize, RecordSpan)>,
-    /// The last line span handed out: callers ask in offset order, and a long line holding
-    /// many findings is searched once, not once per finding.
-    last_line: std::cell::Cell<Option<RecordSpan>>,
 }
 
 impl<'t> Records<'t> {
@@ -59,7 +56,7 @@ impl<'t> Records<'t> {
             Layout::Sql => sql_tuples(text, &mut heads),
             Layout::Lines => Vec::new(),
         };
-        Records { text, layout, spans, heads, last_line: std::cell::Cell::new(None) }
+        Records { text, layout, spans, heads }
     }
 
     /// The field names that apply to a record: the header line of a delimited file, or the
@@ -93,29 +90,15 @@ impl<'t> Records<'t> {
 
     /// The record that contains `offset`.
     pub fn record_of(&self, offset: usize) -> RecordSpan {
-        self.record_at(self.spans.partition_point(|s| s.start <= offset), offset)
+        self.cursor().record_of(offset)
     }
 
     /// A reader of records for offsets in ascending order (a scan's sorted detections): it
     /// walks the spans forward instead of searching all of them for each offset, which on a
     /// window of hundreds of thousands of rows misses the cache at every step of the search.
+    /// Each cursor has its own position, so several threads can read one `Records` at once.
     pub fn cursor(&self) -> RecordCursor<'_, 't> {
-        RecordCursor { records: self, next: 0 }
-    }
-
-    /// The record of `offset`, given `idx`: how many spans start at or before it.
-    fn record_at(&self, idx: usize, offset: usize) -> RecordSpan {
-        if let Some(span) = idx.checked_sub(1).map(|i| self.spans[i]) {
-            if offset < span.end {
-                return span;
-            }
-        }
-        if let Some(line) = self.last_line.get().filter(|l| l.start <= offset && offset <= l.end) {
-            return line;
-        }
-        let line = line_span(self.text, offset);
-        self.last_line.set(Some(line));
-        line
+        RecordCursor { records: self, next: 0, last_line: None }
     }
 }
 
@@ -126,6 +109,9 @@ pub struct RecordCursor<'r, 't> {
     records: &'r Records<'t>,
     /// How many spans start at or before the last offset asked.
     next: usize,
+    /// The last line span handed out: a long line holding many findings is searched once,
+    /// not once per finding.
+    last_line: Option<RecordSpan>,
 }
 
 impl RecordCursor<'_, '_> {
@@ -144,7 +130,17 @@ impl RecordCursor<'_, '_> {
                 _ => rest.iter().take(WALK).take_while(|s| s.start <= offset).count(),
             };
         }
-        self.records.record_at(self.next, offset)
+        if let Some(span) = self.next.checked_sub(1).map(|i| spans[i]) {
+            if offset < span.end {
+                return span;
+            }
+        }
+        if let Some(line) = self.last_line.filter(|l| l.start <= offset && offset <= l.end) {
+            return line;
+        }
+        let line = line_span(self.records.text, offset);
+        self.last_line = Some(line);
+        line
     }
 }
 
@@ -450,9 +446,17 @@ mod tests {
             let mut offsets: Vec<usize> = (0..rng.below(40)).map(|_| rng.below(text.len() + 1)).collect();
             offsets.sort_unstable();
             offsets.extend((0..3).map(|_| rng.below(text.len() + 1)));
+            // The record by a search of all spans, else the line.
+            let searched = |at: usize| {
+                let idx = records.spans.partition_point(|s| s.start <= at);
+                match idx.checked_sub(1).map(|i| records.spans[i]) {
+                    Some(span) if at < span.end => span,
+                    _ => line_span(&text, at),
+                }
+            };
             let mut cursor = records.cursor();
             for at in offsets {
-                assert_eq!(cursor.record_of(at), records.record_of(at), "{at} in {:?}", String::from_utf8_lossy(&text));
+                assert_eq!(cursor.record_of(at), searched(at), "{at} in {:?}", String::from_utf8_lossy(&text));
             }
         }
     }

@@ -227,7 +227,7 @@ fn scan_loaded(
             let records = classify_records(text, &detections, &classes, options.policy);
             result.records = records.iter().map(|r| hasher.hash(r, &text[r.span.start..r.span.end])).collect();
         }
-        sink.push(&source, detections, &classes);
+        sink.push(&source, &detections, &classes);
     } else {
         let mut shared = SharedContext::header_only(text);
         // Two windows per thread at a time: the pieces are scanned on all cores, and the
@@ -242,7 +242,9 @@ fn scan_loaded(
             shared.extend_inserts(prepare_window(&source, start..end)?);
             detector.detect_range(text, start..end, &shared, &mut detections);
             let classes = classify_window(&text[start..end], start, &detections, options.policy);
-            sink.push(&source, detections.drain(..), &classes);
+            sink.push(&source, &detections, &classes);
+            // Emptied on all cores: most values of addresses and names are on the heap.
+            detections.par_drain(..).for_each(drop);
             source.release(start..end);
             start = end;
         }
@@ -311,20 +313,32 @@ impl FindingSink {
         }
     }
 
-    /// Adds detections (sorted, after any pushed before) and their classes. Takes the
-    /// detections by value: their values move into the findings instead of being copied.
-    pub fn push(
-        &mut self,
-        source: &Source,
-        detections: impl IntoIterator<Item = Detection>,
-        classes: &[(Category, Tier)],
-    ) {
+    /// Adds detections (sorted, after any pushed before) and their classes.
+    pub fn push(&mut self, source: &Source, detections: &[Detection], classes: &[(Category, Tier)]) {
         let text = source.text();
-        for (d, &(category, tier)) in detections.into_iter().zip(classes) {
+        let listing = detections.len().min(self.max_findings.saturating_sub(self.listed.len()));
+        let (listed, counted) = detections.split_at(listing);
+        // Past the listing limit only counts are kept: a dense export has millions of
+        // detections, counted on all cores.
+        let counts = counted
+            .par_chunks(1 << 14)
+            .fold(BTreeMap::<Kind, u64>::new, |mut counts, chunk| {
+                for d in chunk {
+                    *counts.entry(d.kind).or_default() += 1;
+                }
+                counts
+            })
+            .reduce(BTreeMap::new, |mut all, part| {
+                for (kind, n) in part {
+                    *all.entry(kind).or_default() += n;
+                }
+                all
+            });
+        for (kind, n) in counts {
+            *self.counts.entry(kind).or_default() += n;
+        }
+        for (d, &(category, tier)) in listed.iter().zip(classes) {
             *self.counts.entry(d.kind).or_default() += 1;
-            if self.listed.len() >= self.max_findings {
-                continue;
-            }
             let upto = d.start.max(self.pos);
             for nl in memchr_iter(b'\n', &text[self.pos..upto]) {
                 self.line += 1;

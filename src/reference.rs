@@ -164,25 +164,41 @@ impl Regions {
 }
 
 /// A set of numeric codes as a bitmap: one bit per code, so a lookup (the ID validator's
-/// region, a landline's area code) is a shift and a mask, and building it costs nothing at
-/// start-up.
-struct CodeSet {
+/// region, a landline's area code, a character of the Basic Multilingual Plane) is a shift and
+/// a mask, and building it costs nothing at start-up.
+#[derive(Debug)]
+pub(crate) struct CodeSet {
     bits: Vec<u64>,
 }
 
 impl CodeSet {
     /// An empty set for codes below `limit`.
-    fn below(limit: u32) -> Self {
+    pub(crate) fn below(limit: u32) -> Self {
         CodeSet { bits: vec![0; limit as usize / 64 + 1] }
     }
 
-    fn insert(&mut self, code: u32) {
+    /// The set of the characters of the Basic Multilingual Plane among `chars` (others are
+    /// left out: `contains_char` answers no for them).
+    pub(crate) fn of_chars(chars: impl IntoIterator<Item = char>) -> Self {
+        let mut set = CodeSet::below(0x10000);
+        for c in chars.into_iter().filter(|&c| (c as u32) < 0x10000) {
+            set.insert(c as u32);
+        }
+        set
+    }
+
+    /// Whether `c` is in a set built by [`CodeSet::of_chars`].
+    pub(crate) fn contains_char(&self, c: char) -> bool {
+        (c as u32) < 0x10000 && self.contains(c as u32)
+    }
+
+    pub(crate) fn insert(&mut self, code: u32) {
         if let Some(word) = self.bits.get_mut(code as usize / 64) {
             *word |= 1 << (code % 64);
         }
     }
 
-    fn contains(&self, code: u32) -> bool {
+    pub(crate) fn contains(&self, code: u32) -> bool {
         self.bits.get(code as usize / 64).is_some_and(|w| w & (1 << (code % 64)) != 0)
     }
 }

@@ -4,7 +4,7 @@
 //! estate, building, room). What counts as an address (DOMAIN.md §3.9): a door number or a road,
 //! together with at least one administrative level; a bare place name is a location mention.
 
-use crate::reference::{regions, AdminLevel};
+use crate::reference::{regions, AdminLevel, CodeSet};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -170,19 +170,13 @@ fn body_or_space_at(bytes: &[u8]) -> Option<(char, usize)> {
 /// Whether `c` starts one of the road, door, estate or township words: the only characters at
 /// which the street part's reader looks for them.
 fn is_suffix_lead(c: char) -> bool {
-    // One bit per character of the Basic Multilingual Plane, where all of them are.
-    static LEADS: OnceLock<Vec<u64>> = OnceLock::new();
-    let leads = LEADS.get_or_init(|| {
-        let mut bits = vec![0u64; 0x10000 / 64];
-        for word in [ROAD_SUFFIXES, DOOR_SUFFIXES, ESTATE_MARKERS, TOWNSHIP_MARKERS].concat() {
-            if let Some(lead) = word.chars().next().map(|c| c as usize).filter(|&c| c < 0x10000) {
-                bits[lead / 64] |= 1 << (lead % 64);
-            }
-        }
-        bits
-    });
-    let c = c as usize;
-    leads.get(c / 64).is_some_and(|bits| bits >> (c % 64) & 1 == 1)
+    static LEADS: OnceLock<CodeSet> = OnceLock::new();
+    LEADS
+        .get_or_init(|| {
+            let words = [ROAD_SUFFIXES, DOOR_SUFFIXES, ESTATE_MARKERS, TOWNSHIP_MARKERS].concat();
+            CodeSet::of_chars(words.iter().filter_map(|w| w.chars().next()))
+        })
+        .contains_char(c)
 }
 
 fn is_digit_char(c: char) -> bool {

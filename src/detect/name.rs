@@ -4,8 +4,9 @@
 //! (收件人张三). Without a label a surname-led word is just a word (王国, 高兴).
 
 use crate::context::Context;
-use crate::reference::{keywords, surnames, KeywordSet};
+use crate::reference::{keywords, surnames, CodeSet, KeywordSet};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 fn is_ideograph(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
@@ -24,18 +25,34 @@ fn surname_led(s: &str) -> bool {
     (count >= 3 && table.is_compound(first, second)) || table.is_single(first)
 }
 
+/// The name labels written in Chinese (姓名, 收件人 ...), which can stand inside a run of
+/// Chinese right before the name, and the set of their last characters: the quick test of
+/// whether a label can end where a name would start.
+struct NameLabels {
+    labels: Vec<&'static str>,
+    ends: CodeSet,
+}
+
+fn name_labels() -> &'static NameLabels {
+    static LABELS: OnceLock<NameLabels> = OnceLock::new();
+    LABELS.get_or_init(|| {
+        let labels: Vec<&'static str> =
+            keywords().get(KeywordSet::Name).iter().map(String::as_str).filter(|k| !k.is_ascii()).collect();
+        let ends = CodeSet::of_chars(labels.iter().filter_map(|l| l.chars().last()));
+        NameLabels { labels, ends }
+    })
+}
+
 /// Finds names; returns (start, end) spans.
 /// Names are all ideographs, so only the non-ASCII runs (`non_ascii`, ascending) are read.
 pub fn find(text: &[u8], non_ascii: &[Range<usize>], ctx: &Context, out: &mut Vec<(usize, usize)>) {
     if non_ascii.is_empty() {
         return;
     }
-    let labels: Vec<&str> =
-        keywords().get(KeywordSet::Name).iter().map(String::as_str).filter(|k| !k.is_ascii()).collect();
-    let label_ends: Vec<char> = labels.iter().filter_map(|l| l.chars().last()).collect();
+    let NameLabels { labels, ends: label_ends } = name_labels();
     // One validation pass over the text; broken sequences (a lossily scanned file) split it.
     for run in non_ascii {
-        find_in_run(text, run.clone(), ctx, &labels, &label_ends, out);
+        find_in_run(text, run.clone(), ctx, labels, label_ends, out);
     }
 }
 
@@ -44,7 +61,7 @@ fn find_in_run(
     run: Range<usize>,
     ctx: &Context,
     labels: &[&str],
-    label_ends: &[char],
+    label_ends: &CodeSet,
     out: &mut Vec<(usize, usize)>,
 ) {
     let mut base = run.start;
@@ -83,7 +100,7 @@ impl Segment<'_> {
             || before.last().is_some_and(|&b| b < 0x80 && !b.is_ascii_alphanumeric())
     }
 
-    fn find(&self, ctx: &Context, labels: &[&str], label_ends: &[char], out: &mut Vec<(usize, usize)>) {
+    fn find(&self, ctx: &Context, labels: &[&str], label_ends: &CodeSet, out: &mut Vec<(usize, usize)>) {
         let (start, seg) = (self.start, self.seg);
         let end = start + seg.len();
         if surname_led(seg) {
@@ -101,7 +118,7 @@ impl Segment<'_> {
         let mut cuts = seg.char_indices().rev().map(|(o, _)| o).skip(1).take(3);
         while let Some(cut) = cuts.next().filter(|&cut| cut > 0) {
             let (head, rest) = seg.split_at(cut);
-            let could_end_label = head.chars().next_back().is_some_and(|c| label_ends.contains(&c));
+            let could_end_label = head.chars().next_back().is_some_and(|c| label_ends.contains_char(c));
             if could_end_label && labels.iter().any(|l| head.ends_with(l)) && surname_led(rest) {
                 out.push((end - rest.len(), end));
                 return;

@@ -112,6 +112,8 @@ const DIGIT: u8 = 1;
 const LETTER: u8 = 2;
 const STAR: u8 = 3;
 const FULLWIDTH_LEAD: u8 = 4;
+/// The lead byte of the full-width forms, digits among them.
+const FULLWIDTH_LEAD_BYTE: u8 = 0xEF;
 
 static CLASS: [u8; 256] = {
     let mut t = [OTHER; 256];
@@ -277,6 +279,9 @@ impl CandidateScanner {
             let end = run_end(text, s, masks, strip_base, |m| m.digit, u8::is_ascii_digit);
             let lone = match text.get(end) {
                 None => true,
+                // Full-width punctuation (，。：) ends a token as any other byte would; only a
+                // full-width digit continues it.
+                Some(&FULLWIDTH_LEAD_BYTE) => fullwidth_digit_at(text, end).is_none(),
                 Some(&b) if CLASS[b as usize] != OTHER => false,
                 Some(b' ' | b'-') => {
                     !(text.get(end + 1).is_some_and(u8::is_ascii_digit) || fullwidth_digit_at(text, end + 1).is_some())

@@ -305,8 +305,10 @@ fn digits_of(chain: &Chain, groups: &[Group]) -> Option<String> {
     Some(s)
 }
 
-fn lens(chain: &Chain, groups: &[Group]) -> Vec<usize> {
-    groups.iter().map(|g| chain.norm(g).len()).collect()
+/// Whether `groups` has exactly the group lengths of `shape`. Asked for every chain (a log has
+/// one date-time chain per line), so it allocates nothing.
+fn has_shape(chain: &Chain, groups: &[Group], shape: &[usize]) -> bool {
+    groups.len() == shape.len() && groups.iter().zip(shape).all(|(g, &len)| chain.norm(g).len() == len)
 }
 
 /// Multi-group readings starting at group `i`: `(groups consumed, detection)`.
@@ -322,8 +324,7 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
         for take in [3usize, 1] {
             if rest.len() > take {
                 let body = &rest[1..=take];
-                let l = lens(chain, body);
-                let shape_ok = if take == 3 { l == [3, 4, 4] } else { l == [11] };
+                let shape_ok = has_shape(chain, body, if take == 3 { &[3, 4, 4] } else { &[11] });
                 if let (true, Some(digits)) = (shape_ok, digits_of(chain, body)) {
                     if let Some(conf) = mobile::validate(&digits).filter(|_| digits.len() == 11) {
                         let start = plus_before(text, rest[0].span.start);
@@ -340,7 +341,7 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
     // Grouped ID: 6-8-4 or 6-4-4-4 (the last group may end in X).
     for shape in [&[6usize, 8, 4][..], &[6, 4, 4, 4]] {
         let take = shape.len();
-        if rest.len() >= take && lens(chain, &rest[..take]) == shape {
+        if rest.len() >= take && has_shape(chain, &rest[..take], shape) {
             if let Some(digits) = digits_of(chain, &rest[..take]) {
                 let upper = digits.to_ascii_uppercase();
                 if id_card::validate18(upper.as_bytes()).is_ok() {
@@ -352,7 +353,7 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
         }
     }
     // Grouped mobile: 3-4-4.
-    if rest.len() >= 3 && lens(chain, &rest[..3]) == [3, 4, 4] {
+    if rest.len() >= 3 && has_shape(chain, &rest[..3], &[3, 4, 4]) {
         if let Some(digits) = digits_of(chain, &rest[..3]) {
             if let Some(conf) = mobile::validate(&digits) {
                 return Some((3, detection(Kind::Mobile, rest[0].span.start, rest[2].span.end, digits, conf)));
@@ -360,25 +361,23 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
         }
     }
     // Grouped card: 4-4-4-4(-1..4), 4-4-4-3, 4-6-5, 6-(9..13).
-    let l = lens(chain, rest);
+    let len = |i: usize| chain.norm(&rest[i]).len();
     let mut take = 0;
-    while take < l.len() && l[take] == 4 {
+    while take < rest.len() && len(take) == 4 {
         take += 1;
     }
-    if take >= 3 && take < l.len() && l[take] < 4 {
+    if take >= 3 && take < rest.len() && len(take) < 4 {
         take += 1;
     }
     // (groups, whether the BIN table's length must match): BIN + account groupings such as
     // `622202 1234567890123` are also how two unrelated columns look, so they need the exact
     // card length of their BIN.
-    let mut candidates = vec![(take, false)];
-    if l.len() >= 3 && l[..3] == [4, 6, 5] {
-        candidates.push((3, false));
-    }
-    if l.len() >= 2 && l[0] == 6 && (9..=13).contains(&l[1]) {
-        candidates.push((2, true));
-    }
-    for (take, exact) in candidates {
+    let candidates = [
+        Some((take, false)),
+        (rest.len() >= 3 && has_shape(chain, &rest[..3], &[4, 6, 5])).then_some((3, false)),
+        (len(0) == 6 && (9..=13).contains(&len(1))).then_some((2, true)),
+    ];
+    for (take, exact) in candidates.into_iter().flatten() {
         if take < 2 {
             continue;
         }
@@ -398,9 +397,17 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
 fn grouped_landline(text: &[u8], chain: &Chain, rest: &[Group]) -> Option<(usize, Detection)> {
     let norm = |g: &Group| chain.norm(g);
     let all_digits = |gs: &[Group]| gs.iter().all(|g| g.class == TokenClass::Digits);
+    // Every chain with a 0-led group gets here (the `01` of a log's `2024-01-11`): nothing is
+    // allocated before a landline is found. Area codes are at most four digits with the 0.
+    let mut with_zero = [b'0'; 4];
     let (skip, area) = match norm(&rest[0]) {
-        "86" | "0086" if rest.len() >= 3 && !norm(&rest[1]).starts_with('0') => (1, format!("0{}", norm(&rest[1]))),
-        a if a.starts_with('0') => (0, a.to_string()),
+        "86" | "0086" if rest.len() >= 3 && !norm(&rest[1]).starts_with('0') => {
+            let code = norm(&rest[1]).as_bytes();
+            let area = with_zero.get_mut(..=code.len())?;
+            area[1..].copy_from_slice(code);
+            (1, std::str::from_utf8(area).ok()?)
+        }
+        a if a.starts_with('0') => (0, a),
         _ => return None,
     };
     let after_area = skip + 1;
@@ -410,11 +417,17 @@ fn grouped_landline(text: &[u8], chain: &Chain, rest: &[Group]) -> Option<(usize
         if !all_digits(groups) || !all_digits(&rest[..after_area]) {
             return None;
         }
-        let subscriber: String = groups.iter().map(norm).collect();
-        if take == 2 && groups.iter().any(|g| norm(g).len() != 4) {
-            continue;
-        }
-        if landline::is_landline(&area, &subscriber) {
+        let mut joined = [0u8; 8];
+        let subscriber = match groups {
+            [one] => norm(one),
+            [first, second] if norm(first).len() == 4 && norm(second).len() == 4 => {
+                joined[..4].copy_from_slice(norm(first).as_bytes());
+                joined[4..].copy_from_slice(norm(second).as_bytes());
+                std::str::from_utf8(&joined).ok()?
+            }
+            _ => continue,
+        };
+        if landline::is_landline(area, subscriber) {
             let start = plus_before(text, rest[0].span.start);
             let end = groups[take - 1].span.end;
             let value = format!("{area}{subscriber}");

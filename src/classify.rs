@@ -212,9 +212,12 @@ pub fn classify_records(
     let records = Records::build(text);
     let mut header_cache: std::collections::HashMap<(usize, usize), u32> = std::collections::HashMap::new();
     let mut grouped: std::collections::BTreeMap<RecordSpan, Vec<usize>> = std::collections::BTreeMap::new();
+    // One cursor for the whole file: its line cache is what keeps a long line with many
+    // findings from being searched once per finding.
+    let mut cursor = records.cursor();
     for (i, d) in detections.iter().enumerate() {
         if !d.kind.is_masked() {
-            grouped.entry(records.record_of(d.start)).or_default().push(i);
+            grouped.entry(cursor.record_of(d.start)).or_default().push(i);
         }
     }
     let mut out = Vec::with_capacity(grouped.len());

@@ -126,7 +126,7 @@ static CLASS: [u8; 256] = {
             LETTER
         } else if b == b'*' {
             STAR
-        } else if b == 0xEF {
+        } else if b == FULLWIDTH_LEAD_BYTE {
             FULLWIDTH_LEAD
         } else {
             OTHER
@@ -140,7 +140,7 @@ static CLASS: [u8; 256] = {
 #[inline]
 fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
     match text.get(i..i + 3) {
-        Some([0xEF, 0xBC, d @ 0x90..=0x99]) => Some(b'0' + (d - 0x90)),
+        Some([FULLWIDTH_LEAD_BYTE, 0xBC, d @ 0x90..=0x99]) => Some(b'0' + (d - 0x90)),
         _ => None,
     }
 }

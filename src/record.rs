@@ -88,7 +88,8 @@ impl<'t> Records<'t> {
         self.layout
     }
 
-    /// The record that contains `offset`.
+    /// The record that contains `offset`. A one-off lookup: many offsets go through one
+    /// [`Records::cursor`], which keeps its place and the last line it found.
     pub fn record_of(&self, offset: usize) -> RecordSpan {
         self.cursor().record_of(offset)
     }

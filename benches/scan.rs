@@ -7,7 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use piiscan::detect::{DetectOptions, Detector};
-use piiscan::matcher::{Anchors, CandidateScanner, Chain, Engine};
+use piiscan::matcher::{Anchors, CandidateScanner, Chain, Engine, StripMasks};
 use piiscan::synth::{document, render, DocFormat, Rng};
 use std::hint::black_box;
 use std::time::Duration;
@@ -51,12 +51,12 @@ fn layers(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(text.len() as u64));
         for engine in Engine::available() {
             g.bench_with_input(BenchmarkId::new(format!("classify_{}", engine.name()), name), text, |b, text| {
-                let mut masks = Vec::new();
+                let mut masks = StripMasks::default();
                 b.iter(|| {
                     let mut digits = 0u32;
                     for strip in black_box(text).chunks(4096) {
                         engine.classify(strip, &mut masks);
-                        digits += masks.iter().map(|m| m.digit.count_ones()).sum::<u32>();
+                        digits += masks.digit.iter().map(|m| m.count_ones()).sum::<u32>();
                     }
                     digits
                 })

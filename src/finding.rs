@@ -114,7 +114,7 @@ impl Serialize for Kind {
     }
 }
 
-/// The information type of Art. 5 of Fa Shi [2017] No. 10 (tiers A and B), or, for the
+/// The information type of Art. 5 of Fa Shi \[2017\] No. 10 (tiers A and B), or, for the
 /// residual tier C ("other personal information"), a descriptive sub-category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

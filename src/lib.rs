@@ -11,7 +11,7 @@
 //!          text
 //! ```
 //!
-//! Reference tables and rule examples are data in `patterns/`, embedded by [`reference`].
+//! Reference tables and rule examples are data in `patterns/`, embedded by [`mod@reference`].
 
 #![warn(missing_docs)]
 

@@ -4,9 +4,10 @@
 //! `138 0013 8000` and `6222 0212 3456 7890 128` reach the validators as one candidate.
 //!
 //! This is the only stage that looks at every byte. [`CandidateScanner::scan`] is one fused
-//! pass: 64-byte blocks become bitmasks (`classify.rs`: AVX2, SWAR or scalar), the token loop
-//! jumps between token starts, and the same pass notes the anchors of the other detectors
-//! (`@`, digit-dot, non-ASCII runs). [`CandidateScanner::scan_reference`], the byte-at-a-time
+//! pass: 64-byte blocks become bitmasks (`classify.rs`: AVX2, SWAR or scalar), a plan computed
+//! from the masks for 4 KiB at a time drops the lone digit runs no validator reads, the token
+//! loop jumps between the remaining token starts, and the same pass notes the anchors of the
+//! other detectors (`@`, digit-dot, non-ASCII runs). [`CandidateScanner::scan_reference`], the byte-at-a-time
 //! reader it is tested against, defines what a token and a chain are. Because tokens are
 //! maximal, the boundary rule of the output contract holds by construction: a digit run glued
 //! to an ASCII letter or digit (`x13800138000yy`, a 20-digit order number) is one longer token
@@ -14,7 +15,7 @@
 
 mod classify;
 
-pub use classify::{BlockMasks, Engine};
+pub use classify::{BlockMasks, Engine, StripMasks};
 use std::ops::Range;
 
 /// The shape of one token.
@@ -188,45 +189,51 @@ impl CandidateScanner {
     /// validator can read, in text order, and fills `anchors` with the `@`, digit-dot and
     /// non-ASCII positions. `chain` and `anchors` are caller-owned scratch.
     ///
-    /// Blocks of 64 bytes are classified into bitmasks; the loop then visits only the bytes
-    /// that start a token. A lone ASCII digit run (the common case in exports) is measured
-    /// with the masks and handed on, or dropped by its length, without being copied; anything
+    /// Blocks of 64 bytes are classified into bitmasks, and [`plan_strip_generic`] picks the
+    /// token starts to visit: lone digit runs that no validator reads (most numbers in an
+    /// export) are dropped there, a block at a time. A lone ASCII digit run that is visited is
+    /// measured with the masks and handed on, or dropped by its length, without being copied; anything
     /// else (letters, `*`, full-width digits, separators that chain groups) goes through the
     /// byte-at-a-time reader, [`CandidateScanner::scan_reference`]'s step, so both agree.
     pub fn scan(&self, text: &[u8], chain: &mut Chain, anchors: &mut Anchors, mut on_chain: impl FnMut(&Chain)) {
         anchors.clear();
-        let mut masks = Vec::with_capacity(STRIP / 64);
+        let mut masks = StripMasks::default();
+        let mut plan = StripPlan::default();
         // `pos`: the first byte the token loop has not consumed yet.
         let mut pos: usize = 0;
-        // Bit 63 of the previous block's masks, carried into the next block.
-        let (mut prev_token, mut prev_digit, mut prev_high) = (0u64, 0u64, 0u64);
+        // The previous block's masks, carried into the next block.
+        let mut carry = Carry::default();
+        let mut prev_high = 0u64;
         let mut run_start = None;
-        for (strip_index, strip) in text.chunks(STRIP).enumerate() {
-            let strip_base = strip_index * STRIP;
-            self.engine.classify(strip, &mut masks);
-            for (k, m) in masks.iter().enumerate() {
-                let base = strip_base + 64 * k;
-                let mut bits = m.at;
-                while bits != 0 {
-                    anchors.at.push(base + bits.trailing_zeros() as usize);
-                    bits &= bits - 1;
-                }
-                let mut bits = m.dot & ((m.digit << 1) | prev_digit);
-                if bits != 0 {
-                    bits = match masks.get(k + 1) {
-                        Some(next) => bits & worth_reading_dots(m, next),
-                        // The strip's last block: what follows is not classified yet.
-                        None => filter_bits(bits, |i| dot_worth_reading(text, base + i)),
-                    };
-                }
-                while bits != 0 {
-                    anchors.dots.push(base + bits.trailing_zeros() as usize);
-                    bits &= bits - 1;
-                }
+        for strip_base in (0..text.len()).step_by(STRIP) {
+            let strip_end = (strip_base + STRIP).min(text.len());
+            let blocks = (strip_end - strip_base).div_ceil(64);
+            // One block more than the strip: what follows its last block, for the digit-run
+            // filter and the dots. At the end of the text that block is empty.
+            self.engine.classify(&text[strip_base..(strip_end + 64).min(text.len())], &mut masks);
+            if masks.len() == blocks {
+                masks.push(BlockMasks::default());
+            }
+            carry = plan_strip(self.engine, &masks, carry, &mut plan);
+            for k in 0..blocks {
+                let high = masks.high[k];
                 // Run boundaries: a start is a high byte after a low one, an end a low byte
                 // after a high one.
-                let shifted_high = (m.high << 1) | prev_high;
-                let mut edges = (m.high & !shifted_high) | (!m.high & shifted_high);
+                let mut edges = high ^ ((high << 1) | (prev_high >> 63));
+                prev_high = high;
+                let (mut starts, mut dots, mut at) = (plan.visit[k], plan.dots[k], masks.at[k]);
+                if starts | dots | at | edges == 0 {
+                    continue;
+                }
+                let base = strip_base + 64 * k;
+                while at != 0 {
+                    anchors.at.push(base + at.trailing_zeros() as usize);
+                    at &= at - 1;
+                }
+                while dots != 0 {
+                    anchors.dots.push(base + dots.trailing_zeros() as usize);
+                    dots &= dots - 1;
+                }
                 while edges != 0 {
                     let at = base + edges.trailing_zeros() as usize;
                     match run_start.take() {
@@ -235,10 +242,6 @@ impl CandidateScanner {
                     }
                     edges &= edges - 1;
                 }
-                // Every full-width lead is visited, as the byte-at-a-time reader would, and
-                // an ASCII token byte after one that was not a full-width digit starts a token.
-                let ascii_token = m.digit | m.letter | m.star;
-                let mut starts = (ascii_token & !((ascii_token << 1) | prev_token)) | m.lead;
                 let skip_below = pos.saturating_sub(base);
                 if skip_below >= 64 {
                     starts = 0;
@@ -253,9 +256,6 @@ impl CandidateScanner {
                     }
                     pos = self.token_at(text, s, &masks, strip_base, chain, &mut on_chain);
                 }
-                prev_token = ascii_token >> 63;
-                prev_digit = m.digit >> 63;
-                prev_high = m.high >> 63;
             }
         }
         if let Some(start) = run_start {
@@ -269,14 +269,14 @@ impl CandidateScanner {
         &self,
         text: &[u8],
         s: usize,
-        masks: &[BlockMasks],
+        masks: &StripMasks,
         strip_base: usize,
         chain: &mut Chain,
         on_chain: &mut impl FnMut(&Chain),
     ) -> usize {
         let first = text[s];
         if first.is_ascii_digit() {
-            let end = run_end(text, s, masks, strip_base, |m| m.digit, u8::is_ascii_digit);
+            let end = run_end(text, s, &masks.digit, strip_base, u8::is_ascii_digit);
             let lone = match text.get(end) {
                 None => true,
                 // Full-width punctuation (，。：) ends a token as any other byte would; only a
@@ -301,7 +301,7 @@ impl CandidateScanner {
             }
         } else if first.is_ascii_alphabetic() {
             // A word: letters only, ended by a byte that is in no token.
-            let end = run_end(text, s, masks, strip_base, |m| m.letter, u8::is_ascii_alphabetic);
+            let end = run_end(text, s, &masks.letter, strip_base, u8::is_ascii_alphabetic);
             if text.get(end).is_none_or(|&b| CLASS[b as usize] == OTHER) {
                 return end;
             }
@@ -327,29 +327,203 @@ impl CandidateScanner {
 /// The end of the run of bytes in `mask` (`is` byte by byte) that starts at `s`: with the strip's
 /// masks while they last, byte by byte beyond them.
 #[inline]
-fn run_end(
-    text: &[u8],
-    s: usize,
-    masks: &[BlockMasks],
-    strip_base: usize,
-    mask: impl Fn(&BlockMasks) -> u64,
-    is: impl Fn(&u8) -> bool,
-) -> usize {
+fn run_end(text: &[u8], s: usize, mask: &[u64], strip_base: usize, is: impl Fn(&u8) -> bool) -> usize {
     let mut k = (s - strip_base) / 64;
     let mut offset = (s - strip_base) % 64;
-    while let Some(m) = masks.get(k) {
-        let outside = !mask(m) >> offset;
+    while let Some(m) = mask.get(k) {
+        let outside = !m >> offset;
         if outside != 0 {
             return strip_base + 64 * k + offset + outside.trailing_zeros() as usize;
         }
         k += 1;
         offset = 0;
     }
-    let mut end = strip_base + 64 * masks.len();
+    let mut end = strip_base + 64 * mask.len();
     while end < text.len() && is(&text[end]) {
         end += 1;
     }
     end
+}
+
+/// What the token loop visits in each block of a strip, planned for the whole strip at once
+/// with arithmetic the compiler spreads over four blocks per instruction: most blocks of an
+/// export then need nothing more.
+#[derive(Debug, Default)]
+struct StripPlan {
+    /// The token starts to visit: every full-width lead, every token that starts with a letter
+    /// or `*`, and the digit runs the digit-run filter keeps.
+    visit: Vec<u64>,
+    /// The dots [`Anchors::dots`] gets (those [`dot_worth_reading`] accepts).
+    dots: Vec<u64>,
+    /// Scratch of the digit-run filter: the ends of dropped runs that are not lone, whether one
+    /// ends past the block, and the dropped starts.
+    unsettled: Vec<u64>,
+    unsettled_past: Vec<u64>,
+    dropped_starts: Vec<u64>,
+}
+
+/// The masks of the block before a strip that its first block looks back at.
+#[derive(Debug, Default, Clone, Copy)]
+struct Carry {
+    token: u64,
+    digit: u64,
+    opener: u64,
+}
+
+/// Plans the strip classified in `masks` (all blocks but the last, which only follows the
+/// others) into `plan`; `before` is the block before the strip, and the strip's last block
+/// is returned as the next strip's.
+///
+/// The digit-run filter: a token that starts with an ASCII digit is visited unless it is a lone
+/// run that [`lone_digits_worth_validating`] would turn down. In an export most digit runs are
+/// amounts, timestamps, account and order numbers, and visiting each cost as much as the rest of
+/// the pass together. A run is judged by its length and opening digits: bit `i` of `ge[n]` says
+/// that bytes `i..i + n` are all digits, so a run starting at `i` is exactly `n` long when
+/// `ge[n]` holds there and `ge[n + 1]` does not; which digit a byte is comes from the nibble
+/// masks. The seven-digit case needs a space, dash, `)` or non-ASCII byte before it (what can
+/// close an area code). A run is dropped only when it is also lone: the byte that ends it (found
+/// by adding its start bit to the digit mask, which carries through the run to its end) is in
+/// no token, is not a full-width lead, and is not a separator followed by a digit. When some run
+/// of a block is not settled that way (it continues into a letter, a separator and a digit, or
+/// past the next block), every digit start of that block is visited. Every condition is a
+/// necessary one of `lone_digits_worth_validating`, so nothing it would accept is dropped: the
+/// engine tests hold the fused pass to the reference reader, try every length and opening, and
+/// runs longer than a block.
+#[inline(always)]
+fn plan_strip_generic(masks: &StripMasks, before: Carry, plan: &mut StripPlan) -> Carry {
+    let blocks = masks.len() - 1;
+    let StripPlan { visit, dots, unsettled, unsettled_past, dropped_starts } = plan;
+    for array in [&mut *visit, &mut *dots, &mut *unsettled, &mut *unsettled_past, &mut *dropped_starts] {
+        array.clear();
+        array.resize(blocks, 0);
+    }
+    // Slices of known length, so that the loops below need no bounds checks and vectorise.
+    let (visit, dots) = (&mut visit[..blocks], &mut dots[..blocks]);
+    let (unsettled, unsettled_past, dropped_starts) =
+        (&mut unsettled[..blocks], &mut unsettled_past[..blocks], &mut dropped_starts[..blocks]);
+    let (digit, letter, star, lead) =
+        (&masks.digit[..=blocks], &masks.letter[..=blocks], &masks.star[..=blocks], &masks.lead[..=blocks]);
+    let (sep, paren, high, dot) =
+        (&masks.sep[..=blocks], &masks.paren[..=blocks], &masks.high[..=blocks], &masks.dot[..=blocks]);
+    let nibble = [
+        &masks.nibble[0][..=blocks],
+        &masks.nibble[1][..=blocks],
+        &masks.nibble[2][..=blocks],
+        &masks.nibble[3][..=blocks],
+    ];
+    let token = |j: usize| digit[j] | letter[j] | star[j];
+    let opener = |j: usize| sep[j] | paren[j] | high[j];
+    // Bit i of `ahead(x, k)`: bit i + k of two consecutive blocks' masks (1 <= k < 64).
+    let ahead = |x: (u64, u64), k: u32| (x.0 >> k) | (x.1 << (64 - k));
+
+    // Token starts and dots; digit runs counted, and left in `dots` meanwhile.
+    let (mut prev_token, mut prev_digit) = (before.token, before.digit);
+    let mut digit_starts = 0;
+    for j in 0..blocks {
+        let this = token(j);
+        let starts = this & !((this << 1) | (prev_token >> 63));
+        digit_starts += (starts & digit[j]).count_ones();
+        visit[j] = starts | lead[j];
+        dots[j] = dot[j]
+            & ((digit[j] << 1) | (prev_digit >> 63))
+            & worth_reading_dots((digit[j], digit[j + 1]), (dot[j], dot[j + 1]));
+        (prev_token, prev_digit) = (this, digit[j]);
+    }
+    let last = Carry { token: token(blocks - 1), digit: digit[blocks - 1], opener: opener(blocks - 1) };
+    // In text with few numbers, visiting each costs less than judging the blocks.
+    if digit_starts < FILTER_FROM_STARTS {
+        return last;
+    }
+    for j in 0..blocks {
+        let prev_opener = if j == 0 { before.opener } else { opener(j - 1) };
+        let starts = visit[j] & digit[j];
+        let opened = (opener(j) << 1) | (prev_opener >> 63);
+        let d = (digit[j], digit[j + 1]);
+        let both = |x: (u64, u64), k: u32| (x.0 & ahead(x, k), x.1 & (x.1 >> k));
+        let run2 = both(d, 1);
+        let run4 = both(run2, 2);
+        let run8 = both(run4, 4);
+        let ge = |x: (u64, u64), k: u32| run8.0 & ahead(x, k);
+        let (ge7, ge8, ge9, ge10) = (run4.0 & ahead(run4, 3), run8.0, ge(d, 8), ge(run2, 8));
+        let (ge11, ge12, ge13, ge14) = (ge(run4, 7), ge(run4, 8), ge(run8, 5), ge(run8, 6));
+        let (ge15, ge16) = (ge(run8, 7), ge(run8, 8));
+        let ge20 = ge16 & ahead(run4, 16);
+
+        // The first digit, and the second (bit i: byte i + 1), by their bits.
+        let [b0, b1, b2, b3] = nibble.map(|n| n[j]);
+        let [s0, s1, s2, s3] = nibble.map(|n| ahead((n[j], n[j + 1]), 1));
+        let low_zero = !b1 & !b2 & !b3;
+        let (zero, one, eight) = (!b0 & low_zero, b0 & low_zero, !b0 & !b1 & !b2 & b3);
+        let second_4_or_5 = !s1 & s2 & !s3;
+        let second_0_or_4 = !s0 & !s1 & !s3;
+        let second_6 = !s0 & s1 & s2 & !s3;
+        let worth = (ge8 & !ge9)
+            | (ge15 & !ge20)
+            | (ge7 & !ge8 & opened)
+            | (ge9 & !ge10 & one & second_4_or_5)
+            | (ge10 & !ge13 & zero)
+            | (ge11 & !ge12 & one)
+            | (ge13 & !ge14 & ((one & second_0_or_4) | (eight & second_6)));
+
+        let dropped = starts & !worth;
+        let sum = d.0.wrapping_add(dropped);
+        let carry = u64::from(sum < d.0);
+        let ends = (sum & !d.0, d.1.wrapping_add(carry) & !d.1);
+        let chains_on = (d.0 | lead[j], d.1 | lead[j + 1]);
+        let not_lone = (
+            token(j) | lead[j] | (sep[j] & ahead(chains_on, 1)),
+            // The follower of the next block's last byte is not classified: not lone. A run
+            // through the whole next block leaves no end bit and is caught the same way.
+            token(j + 1) | lead[j + 1] | (sep[j + 1] & (chains_on.1 >> 1)) | 1 << 63,
+        );
+        visit[j] &= !dropped;
+        unsettled[j] = ends.0 & not_lone.0;
+        unsettled_past[j] = u64::from((ends.1 & not_lone.1) != 0 || d.1 == u64::MAX);
+        dropped_starts[j] = dropped;
+    }
+    // A run that does not end lone is visited: its start is the last dropped start before its
+    // end (runs do not overlap), or the block's last dropped start if it ends past the block.
+    for j in 0..blocks {
+        let (mut ends, past) = (unsettled[j], unsettled_past[j]);
+        if ends | past == 0 {
+            continue;
+        }
+        let last_start_below = |limit: u64| match dropped_starts[j] & limit {
+            0 => 0,
+            starts => 1u64 << (63 - starts.leading_zeros()),
+        };
+        while ends != 0 {
+            visit[j] |= last_start_below((ends & ends.wrapping_neg()) - 1);
+            ends &= ends - 1;
+        }
+        if past != 0 {
+            visit[j] |= last_start_below(u64::MAX);
+        }
+    }
+    last
+}
+
+/// How many digit-run starts a strip needs before the filter judges its blocks: the filter
+/// costs about as much per strip as visiting this many starts (measured on prose and on a
+/// digit-heavy export).
+const FILTER_FROM_STARTS: u32 = 48;
+
+/// [`plan_strip_generic`], compiled for AVX2 when the engine is and the CPU has it.
+fn plan_strip(engine: Engine, masks: &StripMasks, before: Carry, plan: &mut StripPlan) -> Carry {
+    #[cfg(target_arch = "x86_64")]
+    if engine == Engine::Avx2 && std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above), which is all the function
+        // requires of its caller.
+        return unsafe { plan_strip_avx2(masks, before, plan) };
+    }
+    let _ = engine;
+    plan_strip_generic(masks, before, plan)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn plan_strip_avx2(masks: &StripMasks, before: Carry, plan: &mut StripPlan) -> Carry {
+    plan_strip_generic(masks, before, plan)
 }
 
 /// One step of the byte-at-a-time reader at `i`: reads the token or chain there (calling
@@ -513,14 +687,14 @@ pub fn dot_worth_reading(text: &[u8], dot: usize) -> bool {
     digits == 4 || (digits >= 1 && after.get(digits) == Some(&b'.'))
 }
 
-/// [`dot_worth_reading`] for every bit of one block at once, with the next block's masks for
-/// the bytes after its last positions.
+/// [`dot_worth_reading`] for every bit of one block at once, from the digit and dot masks of
+/// the block and the next one (for the bytes after its last positions).
 #[inline]
-fn worth_reading_dots(m: &BlockMasks, next: &BlockMasks) -> u64 {
+fn worth_reading_dots(digits: (u64, u64), dots: (u64, u64)) -> u64 {
     // Bit i of `ahead(x, k)`: byte i + k has x (1 <= k < 64).
-    let ahead = |this: u64, next: u64, k: u32| (this >> k) | (next << (64 - k));
-    let digit = |k| ahead(m.digit, next.digit, k);
-    let dot = |k| ahead(m.dot, next.dot, k);
+    let ahead = |x: (u64, u64), k: u32| (x.0 >> k) | (x.1 << (64 - k));
+    let digit = |k| ahead(digits, k);
+    let dot = |k| ahead(dots, k);
     let (d1, d2) = (digit(1), digit(2));
     // Most dots are amounts' (two decimals, then a non-digit): settled by the first terms.
     let two = d1 & d2;
@@ -530,20 +704,6 @@ fn worth_reading_dots(m: &BlockMasks, next: &BlockMasks) -> u64 {
     }
     let d3 = digit(3);
     with_dot_after_one | (two & (dot(3) | (d3 & (digit(4) | dot(4)))))
-}
-
-/// The bits of `bits` at whose position `keep` holds.
-#[inline]
-fn filter_bits(mut bits: u64, keep: impl Fn(usize) -> bool) -> u64 {
-    let mut kept = 0;
-    while bits != 0 {
-        let i = bits.trailing_zeros();
-        if keep(i as usize) {
-            kept |= 1 << i;
-        }
-        bits &= bits - 1;
-    }
-    kept
 }
 
 /// A run of digits and dots from [`dotted_numbers`].

@@ -1,5 +1,5 @@
 //! Severity stage: deduplicated item counts -> an estimate of how serious the leak would be under
-//! Art. 253-1 of the Criminal Law and Art. 5 of Fa Shi [2017] No. 10 (DOMAIN.md §1.7).
+//! Art. 253-1 of the Criminal Law and Art. 5 of Fa Shi \[2017\] No. 10 (DOMAIN.md §1.7).
 //!
 //! R = n_A/50 + n_B/500 + n_C/5000 (the proportional combination of Art. 5 ¶1 item 6);
 //! serious at R >= 1, especially serious at R >= 10 (¶2 item 3). Insiders (item 8): half the

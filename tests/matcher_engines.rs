@@ -5,7 +5,10 @@
 //! strips and the parallel chunk boundaries.
 
 use piiscan::detect::{DetectOptions, Detector};
-use piiscan::matcher::{dot_worth_reading, non_ascii_runs, Anchors, CandidateScanner, Chain, Engine, TokenClass};
+use piiscan::matcher::{
+    dot_worth_reading, lone_digits_worth_validating, non_ascii_runs, Anchors, CandidateScanner, Chain, Engine,
+    TokenClass,
+};
 use piiscan::synth::{document, render, DocFormat, Rng};
 use std::ops::Range;
 
@@ -167,6 +170,83 @@ fn detection_agrees_across_engines_and_chunks() {
             for chunk in [usize::MAX, 4096, 333] {
                 let found = detector.detect_in_chunks(text.as_bytes(), chunk);
                 assert_eq!(found, expected, "{format:?} with {} in chunks of {chunk}", engine.name());
+            }
+        }
+    }
+}
+
+/// The fused pass drops most lone digit runs by their length and opening digits, judged from
+/// the masks a block at once: every length, every opening those rules look at, every kind of
+/// byte before and after, across block edges, must give what the reference reader gives.
+#[test]
+fn lone_run_filter_matches_the_reference() {
+    let before: &[&[u8]] = &[b"", b"\t", b" ", b"-", b")", "）".as_bytes(), b"a"];
+    let after: &[&[u8]] = &[b"", b"\t", b"-", b" 5", b"-5", b"X", b"*", b".", "，".as_bytes(), "１".as_bytes(), b"a"];
+    let mut text = Vec::new();
+    for len in 1..=21 {
+        // The openings the rules look at (0, 1, 8; then 0, 4, 5, 6), and one they do not.
+        for first in [b'0', b'1', b'8', b'9'] {
+            for second in [b'0', b'4', b'5', b'6', b'9'] {
+                let mut run = vec![first, second];
+                run.extend((2..len).map(|i| b"3579"[i % 4]));
+                run.truncate(len);
+                for (b, a) in before.iter().flat_map(|b| after.iter().map(move |a| (b, a))) {
+                    // Where the run starts: at a block's start, inside one, and so that it
+                    // ends on, or runs over, the block edge.
+                    for start in [70, 128 - len, 127 - len] {
+                        text.clear();
+                        text.resize(start - b.len(), b'\n');
+                        text.extend_from_slice(b);
+                        text.extend_from_slice(&run);
+                        text.extend_from_slice(a);
+                        check(&text);
+                        text.extend_from_slice(&[b'\n'; 70]);
+                        check(&text);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The filter judges a lone run by its length and first two digits; the lone-run rule may look
+/// further (13-digit IoT prefixes come from the prefix table). Every length and pair of first
+/// digits for which any five-digit opening is accepted must reach the validators.
+#[test]
+fn lone_run_filter_keeps_every_opening_the_rule_accepts() {
+    let mut kept = std::collections::BTreeMap::new();
+    for len in 7..=19 {
+        for opening in 0..100_000u32 {
+            let mut text = format!("){opening:05}").into_bytes();
+            text.resize(len + 1, b'7');
+            if lone_digits_worth_validating(&text, 1, &text[1..]) {
+                kept.entry((len, text[1], text[2])).or_insert(text);
+            }
+        }
+    }
+    assert!(kept.contains_key(&(13, b'1', b'4')) && kept.contains_key(&(11, b'1', b'3')));
+    for text in kept.values() {
+        for start in [60, 100] {
+            let mut padded = vec![b'\n'; start];
+            padded.extend_from_slice(text);
+            padded.push(b'\t');
+            check(&padded);
+        }
+    }
+}
+
+/// Runs longer than a block: they may end past what the filter sees, in a chain or a token.
+#[test]
+fn long_runs_across_blocks() {
+    for len in [62, 63, 64, 65, 66, 126, 127, 128, 129, 130, 200] {
+        for start in [64, 70, 120, 127] {
+            for after in [&b""[..], b"\t", b" 5", b"-5", b"x", b"*", "１".as_bytes()] {
+                let mut text = vec![b'\n'; start];
+                text.extend((0..len).map(|i| b"13579"[i % 5]));
+                text.extend_from_slice(after);
+                check(&text);
+                text.extend_from_slice(&[b'\n'; 200]);
+                check(&text);
             }
         }
     }

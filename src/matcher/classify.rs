@@ -25,6 +25,127 @@ pub struct BlockMasks {
     pub at: u64,
     /// `.`, for decimal numbers and IP addresses.
     pub dot: u64,
+    /// A space or a dash: the separators that chain digit groups.
+    pub sep: u64,
+    /// `)`, which may close an area code before a seven-digit subscriber number.
+    pub paren: u64,
+    /// Bit `k` (`k` = 0..4) of each ASCII digit's value (no bit for other bytes): which digit a
+    /// byte is, so that the token loop can judge a run's opening digits without reading the text.
+    pub nibble: [u64; 4],
+}
+
+/// The masks of consecutive blocks, one array per class (element `k` describes block `k`):
+/// the layout lets the token loop's per-block arithmetic run on several blocks per instruction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StripMasks {
+    /// See [`BlockMasks::digit`].
+    pub digit: Vec<u64>,
+    /// See [`BlockMasks::letter`].
+    pub letter: Vec<u64>,
+    /// See [`BlockMasks::star`].
+    pub star: Vec<u64>,
+    /// See [`BlockMasks::lead`].
+    pub lead: Vec<u64>,
+    /// See [`BlockMasks::high`].
+    pub high: Vec<u64>,
+    /// See [`BlockMasks::at`].
+    pub at: Vec<u64>,
+    /// See [`BlockMasks::dot`].
+    pub dot: Vec<u64>,
+    /// See [`BlockMasks::sep`].
+    pub sep: Vec<u64>,
+    /// See [`BlockMasks::paren`].
+    pub paren: Vec<u64>,
+    /// See [`BlockMasks::nibble`].
+    pub nibble: [Vec<u64>; 4],
+}
+
+impl StripMasks {
+    /// How many blocks are classified.
+    pub fn len(&self) -> usize {
+        self.digit.len()
+    }
+
+    /// Whether no block is.
+    pub fn is_empty(&self) -> bool {
+        self.digit.is_empty()
+    }
+
+    /// The masks of block `k`.
+    #[inline]
+    pub fn block(&self, k: usize) -> BlockMasks {
+        BlockMasks {
+            digit: self.digit[k],
+            letter: self.letter[k],
+            star: self.star[k],
+            lead: self.lead[k],
+            high: self.high[k],
+            at: self.at[k],
+            dot: self.dot[k],
+            sep: self.sep[k],
+            paren: self.paren[k],
+            nibble: [self.nibble[0][k], self.nibble[1][k], self.nibble[2][k], self.nibble[3][k]],
+        }
+    }
+
+    fn arrays(&mut self) -> [&mut Vec<u64>; 13] {
+        let [n0, n1, n2, n3] = &mut self.nibble;
+        [
+            &mut self.digit,
+            &mut self.letter,
+            &mut self.star,
+            &mut self.lead,
+            &mut self.high,
+            &mut self.at,
+            &mut self.dot,
+            &mut self.sep,
+            &mut self.paren,
+            n0,
+            n1,
+            n2,
+            n3,
+        ]
+    }
+
+    /// Appends the masks of one block.
+    pub fn push(&mut self, m: BlockMasks) {
+        let values = [
+            m.digit,
+            m.letter,
+            m.star,
+            m.lead,
+            m.high,
+            m.at,
+            m.dot,
+            m.sep,
+            m.paren,
+            m.nibble[0],
+            m.nibble[1],
+            m.nibble[2],
+            m.nibble[3],
+        ];
+        for (array, value) in self.arrays().into_iter().zip(values) {
+            array.push(value);
+        }
+    }
+
+    fn clear(&mut self) {
+        for array in self.arrays() {
+            array.clear();
+        }
+    }
+
+    fn resize(&mut self, blocks: usize) {
+        for array in self.arrays() {
+            array.resize(blocks, 0);
+        }
+    }
+
+    fn reserve(&mut self, blocks: usize) {
+        for array in self.arrays() {
+            array.reserve(blocks);
+        }
+    }
 }
 
 /// A block-classification implementation.
@@ -63,13 +184,13 @@ impl Engine {
     }
 
     /// Classifies `text` block by block into `out` (cleared first); the last block may be short.
-    pub fn classify(self, text: &[u8], out: &mut Vec<BlockMasks>) {
+    pub fn classify(self, text: &[u8], out: &mut StripMasks) {
         out.clear();
         out.reserve(text.len().div_ceil(64));
         let mut blocks = text.chunks_exact(64);
         match self {
-            Engine::Scalar => out.extend(blocks.by_ref().map(scalar)),
-            Engine::Swar => out.extend(blocks.by_ref().map(|b| swar(to_block(b)))),
+            Engine::Scalar => blocks.by_ref().for_each(|b| out.push(scalar(b))),
+            Engine::Swar => blocks.by_ref().for_each(|b| out.push(swar(to_block(b)))),
             Engine::Avx2 => avx2::classify_blocks(&mut blocks, out),
         }
         let tail = blocks.remainder();
@@ -117,6 +238,16 @@ fn scalar(block: &[u8]) -> BlockMasks {
         }
         if b >= 0x80 {
             m.high |= bit;
+        }
+        match b {
+            b' ' | b'-' => m.sep |= bit,
+            b')' => m.paren |= bit,
+            _ => {}
+        }
+        for (k, nibble) in m.nibble.iter_mut().enumerate() {
+            if b.is_ascii_digit() && b & (1 << k) != 0 {
+                *nibble |= bit;
+            }
         }
     }
     m
@@ -177,78 +308,92 @@ fn swar(block: &[u8; 64]) -> BlockMasks {
         }
         put(&mut m.star, equal(x, b'*'));
         put(&mut m.at, equal(x, b'@'));
+        put(&mut m.sep, equal(x, b' ') | equal(x, b'-'));
+        put(&mut m.paren, equal(x, b')'));
+        // Shifting the word moves bit k of each byte to that byte's high bit; only the digits'
+        // high bits are kept, so nothing from the neighbouring byte survives.
+        if digit != 0 {
+            put(&mut m.nibble[0], (x << 7) & digit);
+            put(&mut m.nibble[1], (x << 6) & digit);
+            put(&mut m.nibble[2], (x << 5) & digit);
+            put(&mut m.nibble[3], (x << 4) & digit);
+        }
     }
     m
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::BlockMasks;
+    use super::StripMasks;
     use std::arch::x86_64::*;
     use std::slice::ChunksExact;
 
     /// Classifies every full block of `blocks` with AVX2 when the CPU has it, else with SWAR.
-    pub(super) fn classify_blocks(blocks: &mut ChunksExact<'_, u8>, out: &mut Vec<BlockMasks>) {
+    pub(super) fn classify_blocks(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks) {
         if super::avx2_available() {
             // SAFETY: the CPU supports AVX2 (checked just above), which is all `blocks_avx2`
             // requires of its caller.
             unsafe { blocks_avx2(blocks, out) }
         } else {
-            out.extend(blocks.map(|b| super::swar(super::to_block(b))));
+            blocks.for_each(|b| out.push(super::swar(super::to_block(b))));
         }
     }
 
     #[target_feature(enable = "avx2")]
-    fn blocks_avx2(blocks: &mut ChunksExact<'_, u8>, out: &mut Vec<BlockMasks>) {
-        for block in blocks {
-            let (lo, hi) = block.split_at(32);
-            let a = half(lo);
-            let b = half(hi);
-            out.push(BlockMasks {
-                digit: a.digit | (b.digit << 32),
-                letter: a.letter | (b.letter << 32),
-                star: a.star | (b.star << 32),
-                lead: a.lead | (b.lead << 32),
-                high: a.high | (b.high << 32),
-                at: a.at | (b.at << 32),
-                dot: a.dot | (b.dot << 32),
-            });
-        }
-    }
-
-    #[target_feature(enable = "avx2")]
-    fn half(bytes: &[u8]) -> BlockMasks {
-        assert!(bytes.len() >= 32);
-        // SAFETY: `bytes` holds at least 32 bytes (asserted), and `loadu` has no alignment
-        // requirement, so the load reads only memory the slice owns.
-        let v = unsafe { _mm256_loadu_si256(bytes.as_ptr().cast::<__m256i>()) };
-        let mask = |m: __m256i| u64::from(_mm256_movemask_epi8(m) as u32);
-        let in_range = |v: __m256i, low: u8, width: u8| {
-            // Unsigned `v - low <= width - 1`, as min(d, width - 1) == d.
-            let d = _mm256_sub_epi8(v, _mm256_set1_epi8(low as i8));
-            _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8((width - 1) as i8)), d)
+    fn blocks_avx2(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks) {
+        let first = out.len();
+        out.resize(first + blocks.len());
+        let digit_bit = |k: u8| {
+            // 0x80 where the low nibble has bit k: with `digit`, bit k of the digit's value.
+            let lut: [u8; 16] = std::array::from_fn(|i| if i & (1 << k) != 0 { 0x80 } else { 0 });
+            // SAFETY: `lut` holds 16 bytes, and `loadu` has no alignment requirement.
+            _mm256_broadcastsi128_si256(unsafe { _mm_loadu_si128(lut.as_ptr().cast()) })
         };
-        let eq = |c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
-        let folded = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
-        BlockMasks {
-            digit: mask(in_range(v, b'0', 10)),
-            letter: mask(in_range(folded, b'a', 26)),
-            star: mask(eq(b'*')),
-            lead: mask(eq(0xEF)),
-            high: mask(v),
-            at: mask(eq(b'@')),
-            dot: mask(eq(b'.')),
+        let luts = [digit_bit(0), digit_bit(1), digit_bit(2), digit_bit(3)];
+        for (k, block) in (first..).zip(blocks) {
+            assert!(block.len() >= 64);
+            // SAFETY: `block` holds at least 64 bytes (asserted), and `loadu` has no alignment
+            // requirement, so both loads read only memory the slice owns.
+            let (a, b) = unsafe {
+                let p = block.as_ptr().cast::<__m256i>();
+                (_mm256_loadu_si256(p), _mm256_loadu_si256(p.add(1)))
+            };
+            // The two 32-bit movemasks of the halves make one 64-bit mask.
+            let mask = |f: &dyn Fn(__m256i) -> __m256i| {
+                u64::from(_mm256_movemask_epi8(f(a)) as u32) | (u64::from(_mm256_movemask_epi8(f(b)) as u32) << 32)
+            };
+            let in_range = |v: __m256i, low: u8, width: u8| {
+                // Unsigned `v - low <= width - 1`, as min(d, width - 1) == d.
+                let d = _mm256_sub_epi8(v, _mm256_set1_epi8(low as i8));
+                _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8((width - 1) as i8)), d)
+            };
+            let eq = |v: __m256i, c: u8| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8));
+            let digit = |v: __m256i| in_range(v, b'0', 10);
+            let nibble = |v: __m256i, k: usize| _mm256_and_si256(_mm256_shuffle_epi8(luts[k], v), digit(v));
+            out.digit[k] = mask(&digit);
+            out.letter[k] = mask(&|v| in_range(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), b'a', 26));
+            out.star[k] = mask(&|v| eq(v, b'*'));
+            out.lead[k] = mask(&|v| eq(v, 0xEF));
+            out.high[k] = mask(&|v| v);
+            out.at[k] = mask(&|v| eq(v, b'@'));
+            out.dot[k] = mask(&|v| eq(v, b'.'));
+            out.sep[k] = mask(&|v| _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
+            out.paren[k] = mask(&|v| eq(v, b')'));
+            out.nibble[0][k] = mask(&|v| nibble(v, 0));
+            out.nibble[1][k] = mask(&|v| nibble(v, 1));
+            out.nibble[2][k] = mask(&|v| nibble(v, 2));
+            out.nibble[3][k] = mask(&|v| nibble(v, 3));
         }
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 mod avx2 {
-    use super::BlockMasks;
+    use super::StripMasks;
     use std::slice::ChunksExact;
 
-    pub(super) fn classify_blocks(blocks: &mut ChunksExact<'_, u8>, out: &mut Vec<BlockMasks>) {
-        out.extend(blocks.map(|b| super::swar(super::to_block(b))));
+    pub(super) fn classify_blocks(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks) {
+        blocks.for_each(|b| out.push(super::swar(super::to_block(b))));
     }
 }
 
@@ -257,10 +402,10 @@ mod tests {
     use super::*;
 
     fn all_engines_agree(text: &[u8]) {
-        let mut reference = Vec::new();
+        let mut reference = StripMasks::default();
         Engine::Scalar.classify(text, &mut reference);
         for engine in Engine::available() {
-            let mut masks = Vec::new();
+            let mut masks = StripMasks::default();
             engine.classify(text, &mut masks);
             assert_eq!(masks, reference, "{} on {:?}", engine.name(), String::from_utf8_lossy(text));
         }
@@ -271,7 +416,7 @@ mod tests {
         // Each byte value at every position of a block, next to every neighbour class, so
         // that a carry or a borrow leaking between lanes would show.
         for value in 0..=255u8 {
-            for neighbour in [0u8, b'0', b'9', b'@', 0x7F, 0x80, 0xEF, 0xFF] {
+            for neighbour in [0u8, b'0', b'9', b'@', b' ', b')', 0x7F, 0x80, 0xEF, 0xFF] {
                 let mut text = vec![neighbour; 130];
                 for i in (value as usize % 7..130).step_by(7) {
                     text[i] = value;
@@ -283,12 +428,16 @@ mod tests {
 
     #[test]
     fn masks_mean_what_they_say() {
-        let text = "a1*.@\u{ff11}Z9 中".as_bytes();
-        let mut masks = Vec::new();
+        let text = "a1*.@\u{ff11}Z9 中-)6".as_bytes();
+        let mut masks = StripMasks::default();
         Engine::best().classify(text, &mut masks);
-        let m = masks[0];
+        let m = masks.block(0);
+        assert_eq!(m.sep, 1 << 10 | 1 << 14);
+        assert_eq!(m.paren, 1 << 15);
+        // '1', '9' and '6' at 1, 9 and 16: bits 0 and 3 of 9, 1 and 2 of 6.
+        assert_eq!(m.nibble, [0b10 | 1 << 9, 1 << 16, 1 << 16, 1 << 9]);
         assert_eq!(m.letter, 0b1 | (1 << 8));
-        assert_eq!(m.digit, 0b10 | (1 << 9));
+        assert_eq!(m.digit, 0b10 | (1 << 9) | (1 << 16));
         assert_eq!(m.star, 1 << 2);
         assert_eq!(m.dot, 1 << 3);
         assert_eq!(m.at, 1 << 4);

@@ -189,7 +189,7 @@ impl CandidateScanner {
     /// validator can read, in text order, and fills `anchors` with the `@`, digit-dot and
     /// non-ASCII positions. `chain` and `anchors` are caller-owned scratch.
     ///
-    /// Blocks of 64 bytes are classified into bitmasks, and [`plan_strip_generic`] picks the
+    /// Blocks of 64 bytes are classified into bitmasks, and `plan_strip_generic` picks the
     /// token starts to visit: lone digit runs that no validator reads (most numbers in an
     /// export) are dropped there, a block at a time. A lone ASCII digit run that is visited is
     /// measured with the masks and handed on, or dropped by its length, without being copied; anything

@@ -237,17 +237,21 @@ fn scan_loaded(
         // Reused by every stride: a dense export has some ten megabytes of detections per
         // stride, and a fresh buffer each time is a fresh set of page faults.
         let mut detections = Vec::new();
+        // The stride before, whose pages are given back while this one is read.
+        let mut done = 0..0;
         while start < text.len() {
             let end = line_end_after(text, start.saturating_add(stride));
-            shared.extend_inserts(prepare_window(&source, start..end)?);
+            let (inserts, ()) = rayon::join(|| prepare_window(&source, start..end), || source.release(done.clone()));
+            shared.extend_inserts(inserts?);
             detector.detect_range(text, start..end, &shared, &mut detections);
             let classes = classify_window(&text[start..end], start, &detections, options.policy);
             sink.push(&source, &detections, &classes);
             // Emptied on all cores: most values of addresses and names are on the heap.
             detections.par_drain(..).for_each(drop);
-            source.release(start..end);
+            done = start..end;
             start = end;
         }
+        source.release(done);
     }
     (result.findings, result.counts) = sink.finish();
     Some(result)

@@ -15,7 +15,7 @@
 
 mod classify;
 
-pub use classify::{BlockMasks, Engine, StripMasks};
+pub use classify::{BlockMasks, Engine, MaskSet, StripMasks};
 use std::ops::Range;
 
 /// The shape of one token.
@@ -96,6 +96,8 @@ impl Anchors {
 #[derive(Debug, Clone, Copy)]
 pub struct CandidateScanner {
     engine: Engine,
+    /// Digit-run starts a strip needs for the digit-run filter to run on the next one.
+    filter_from: u32,
 }
 
 impl Default for CandidateScanner {
@@ -177,12 +179,18 @@ pub fn lone_digits_worth_validating(text: &[u8], start: usize, digits: &[u8]) ->
 impl CandidateScanner {
     /// The scanner with the fastest byte classifier this CPU supports.
     pub fn new() -> Self {
-        CandidateScanner { engine: Engine::best() }
+        CandidateScanner::with_engine(Engine::best())
     }
 
     /// The scanner with a chosen byte classifier (tests and benches compare them).
     pub fn with_engine(engine: Engine) -> Self {
-        CandidateScanner { engine }
+        CandidateScanner { engine, filter_from: FILTER_FROM_STARTS }
+    }
+
+    /// The same scanner with the digit-run filter on every strip, however few numbers it has
+    /// (tests hold the filter to the reference on short texts this way).
+    pub fn filtering_every_strip(self) -> Self {
+        CandidateScanner { filter_from: 0, ..self }
     }
 
     /// The fused pass: calls `on_chain` for every chain that contains a digit and that some
@@ -205,16 +213,23 @@ impl CandidateScanner {
         let mut carry = Carry::default();
         let mut prev_high = 0u64;
         let mut run_start = None;
+        // Digit-run starts in the strip before (the first strip is judged as if it had many).
+        let mut digit_starts = self.filter_from;
         for strip_base in (0..text.len()).step_by(STRIP) {
             let strip_end = (strip_base + STRIP).min(text.len());
             let blocks = (strip_end - strip_base).div_ceil(64);
             // One block more than the strip: what follows its last block, for the digit-run
             // filter and the dots. At the end of the text that block is empty.
-            self.engine.classify(&text[strip_base..(strip_end + 64).min(text.len())], &mut masks);
+            // The filter's masks cost half again as much as the rest: they are computed where
+            // the strip before had enough digit runs for the filter to pay.
+            let filter = digit_starts >= self.filter_from;
+            let set = if filter { MaskSet::All } else { MaskSet::Tokens };
+            self.engine.classify_masks(&text[strip_base..(strip_end + 64).min(text.len())], &mut masks, set);
             if masks.len() == blocks {
                 masks.push(BlockMasks::default());
             }
-            carry = plan_strip(self.engine, &masks, carry, &mut plan);
+            let filter_from = if filter { Some(self.filter_from) } else { None };
+            (carry, digit_starts) = plan_strip(self.engine, &masks, filter_from, carry, &mut plan);
             for k in 0..blocks {
                 let high = masks.high[k];
                 // Run boundaries: a start is a high byte after a low one, an end a low byte
@@ -371,8 +386,10 @@ struct Carry {
 }
 
 /// Plans the strip classified in `masks` (all blocks but the last, which only follows the
-/// others) into `plan`; `before` is the block before the strip, and the strip's last block
-/// is returned as the next strip's.
+/// others) into `plan`; `before` is the block before the strip. Returns the strip's last block,
+/// for the next strip, and how many digit runs start in the strip. With `filter_from` (then
+/// `masks` hold every mask) and at least that many digit-run starts, the digit-run filter runs;
+/// otherwise every digit run is visited.
 ///
 /// The digit-run filter: a token that starts with an ASCII digit is visited unless it is a lone
 /// run that [`lone_digits_worth_validating`] would turn down. In an export most digit runs are
@@ -390,11 +407,16 @@ struct Carry {
 /// engine tests hold the fused pass to the reference reader, try every length and opening, and
 /// runs longer than a block.
 #[inline(always)]
-fn plan_strip_generic(masks: &StripMasks, before: Carry, plan: &mut StripPlan) -> Carry {
+fn plan_strip_generic(
+    masks: &StripMasks,
+    filter_from: Option<u32>,
+    before: Carry,
+    plan: &mut StripPlan,
+) -> (Carry, u32) {
     let blocks = masks.len() - 1;
     let StripPlan { visit, dots, unsettled, unsettled_past, dropped_starts } = plan;
+    // Every element is written before it is read: no zeroing (which cost as much as a pass).
     for array in [&mut *visit, &mut *dots, &mut *unsettled, &mut *unsettled_past, &mut *dropped_starts] {
-        array.clear();
         array.resize(blocks, 0);
     }
     // Slices of known length, so that the loops below need no bounds checks and vectorise.
@@ -403,16 +425,8 @@ fn plan_strip_generic(masks: &StripMasks, before: Carry, plan: &mut StripPlan) -
         (&mut unsettled[..blocks], &mut unsettled_past[..blocks], &mut dropped_starts[..blocks]);
     let (digit, letter, star, lead) =
         (&masks.digit[..=blocks], &masks.letter[..=blocks], &masks.star[..=blocks], &masks.lead[..=blocks]);
-    let (sep, paren, high, dot) =
-        (&masks.sep[..=blocks], &masks.paren[..=blocks], &masks.high[..=blocks], &masks.dot[..=blocks]);
-    let nibble = [
-        &masks.nibble[0][..=blocks],
-        &masks.nibble[1][..=blocks],
-        &masks.nibble[2][..=blocks],
-        &masks.nibble[3][..=blocks],
-    ];
+    let (high, dot) = (&masks.high[..=blocks], &masks.dot[..=blocks]);
     let token = |j: usize| digit[j] | letter[j] | star[j];
-    let opener = |j: usize| sep[j] | paren[j] | high[j];
     // Bit i of `ahead(x, k)`: bit i + k of two consecutive blocks' masks (1 <= k < 64).
     let ahead = |x: (u64, u64), k: u32| (x.0 >> k) | (x.1 << (64 - k));
 
@@ -429,10 +443,23 @@ fn plan_strip_generic(masks: &StripMasks, before: Carry, plan: &mut StripPlan) -
             & worth_reading_dots((digit[j], digit[j + 1]), (dot[j], dot[j + 1]));
         (prev_token, prev_digit) = (this, digit[j]);
     }
-    let last = Carry { token: token(blocks - 1), digit: digit[blocks - 1], opener: opener(blocks - 1) };
+    // Without the filter's masks, any byte may open a seven-digit number.
+    let mut last = Carry { token: token(blocks - 1), digit: digit[blocks - 1], opener: u64::MAX };
+    let Some(filter_from) = filter_from else {
+        return (last, digit_starts);
+    };
+    let (sep, paren) = (&masks.sep[..=blocks], &masks.paren[..=blocks]);
+    let nibble = [
+        &masks.nibble[0][..=blocks],
+        &masks.nibble[1][..=blocks],
+        &masks.nibble[2][..=blocks],
+        &masks.nibble[3][..=blocks],
+    ];
+    let opener = |j: usize| sep[j] | paren[j] | high[j];
+    last.opener = opener(blocks - 1);
     // In text with few numbers, visiting each costs less than judging the blocks.
-    if digit_starts < FILTER_FROM_STARTS {
-        return last;
+    if digit_starts < filter_from {
+        return (last, digit_starts);
     }
     for j in 0..blocks {
         let prev_opener = if j == 0 { before.opener } else { opener(j - 1) };
@@ -500,30 +527,37 @@ fn plan_strip_generic(masks: &StripMasks, before: Carry, plan: &mut StripPlan) -
             visit[j] |= last_start_below(u64::MAX);
         }
     }
-    last
+    (last, digit_starts)
 }
 
-/// How many digit-run starts a strip needs before the filter judges its blocks: the filter
-/// costs about as much per strip as visiting this many starts (measured on prose and on a
-/// digit-heavy export).
-const FILTER_FROM_STARTS: u32 = 48;
+/// How many digit-run starts a strip needs for the filter to judge its blocks, and the strip
+/// before for its masks to be computed: below this the filter and its masks cost more than the
+/// visits they spare (fused pass measured at 48, 128, 200 and 256 on prose, a log, SQL, JSON
+/// lines, a CSV dump and a digit-heavy TSV; a digit-heavy export has some 400 per strip).
+const FILTER_FROM_STARTS: u32 = 128;
 
 /// [`plan_strip_generic`], compiled for AVX2 when the engine is and the CPU has it.
-fn plan_strip(engine: Engine, masks: &StripMasks, before: Carry, plan: &mut StripPlan) -> Carry {
+fn plan_strip(
+    engine: Engine,
+    masks: &StripMasks,
+    filter_from: Option<u32>,
+    before: Carry,
+    plan: &mut StripPlan,
+) -> (Carry, u32) {
     #[cfg(target_arch = "x86_64")]
     if engine == Engine::Avx2 && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above), which is all the function
         // requires of its caller.
-        return unsafe { plan_strip_avx2(masks, before, plan) };
+        return unsafe { plan_strip_avx2(masks, filter_from, before, plan) };
     }
     let _ = engine;
-    plan_strip_generic(masks, before, plan)
+    plan_strip_generic(masks, filter_from, before, plan)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn plan_strip_avx2(masks: &StripMasks, before: Carry, plan: &mut StripPlan) -> Carry {
-    plan_strip_generic(masks, before, plan)
+fn plan_strip_avx2(masks: &StripMasks, filter_from: Option<u32>, before: Carry, plan: &mut StripPlan) -> (Carry, u32) {
+    plan_strip_generic(masks, filter_from, before, plan)
 }
 
 /// One step of the byte-at-a-time reader at `i`: reads the token or chain there (calling

@@ -35,17 +35,27 @@ fn reference(text: &[u8]) -> (Chains, Anchors) {
     (chains, anchors)
 }
 
-fn fused(engine: Engine, text: &[u8]) -> (Chains, Anchors) {
+fn fused(scanner: CandidateScanner, text: &[u8]) -> (Chains, Anchors) {
     let mut chains = Vec::new();
     let mut anchors = Anchors::default();
-    CandidateScanner::with_engine(engine).scan(text, &mut Chain::default(), &mut anchors, |c| record(c, &mut chains));
+    scanner.scan(text, &mut Chain::default(), &mut anchors, |c| record(c, &mut chains));
     (chains, anchors)
 }
 
+/// Every engine, as it runs and with the digit-run filter on however few numbers the text has.
 fn check(text: &[u8]) {
     let expected = reference(text);
     for engine in Engine::available() {
-        assert_eq!(fused(engine, text), expected, "{} on {:?}", engine.name(), String::from_utf8_lossy(text));
+        let scanner = CandidateScanner::with_engine(engine);
+        for (scanner, filter) in [(scanner, "default"), (scanner.filtering_every_strip(), "always")] {
+            assert_eq!(
+                fused(scanner, text),
+                expected,
+                "{} (filter: {filter}) on {:?}",
+                engine.name(),
+                String::from_utf8_lossy(text)
+            );
+        }
     }
 }
 
@@ -249,5 +259,20 @@ fn long_runs_across_blocks() {
                 check(&text);
             }
         }
+    }
+}
+
+/// The filter's masks are computed only after a strip with many digit runs: runs at the edge
+/// between a strip classified without them and one classified with them.
+#[test]
+fn filter_switching_between_strips() {
+    for (before, run) in [(&b")"[..], &b"1234567"[..]), ("）".as_bytes(), b"7654321"), (b"-", b"13800138000")] {
+        let mut text = vec![b'\n'; 4096];
+        let dense: Vec<u8> = b"12\t".iter().copied().cycle().take(4096 - before.len()).collect();
+        text.extend_from_slice(&dense);
+        text.extend_from_slice(before);
+        text.extend_from_slice(run);
+        text.extend(b"\t98\t".iter().copied().cycle().take(4096));
+        check(&text);
     }
 }

@@ -58,6 +58,8 @@ pub struct StripMasks {
     pub paren: Vec<u64>,
     /// See [`BlockMasks::nibble`].
     pub nibble: [Vec<u64>; 4],
+    /// The masks computed: the arrays of the others are empty.
+    set: MaskSet,
 }
 
 impl StripMasks {
@@ -71,9 +73,10 @@ impl StripMasks {
         self.digit.is_empty()
     }
 
-    /// The masks of block `k`.
+    /// The masks of block `k` (those not computed are zero).
     #[inline]
     pub fn block(&self, k: usize) -> BlockMasks {
+        let filter = |array: &Vec<u64>| array.get(k).copied().unwrap_or(0);
         BlockMasks {
             digit: self.digit[k],
             letter: self.letter[k],
@@ -82,15 +85,21 @@ impl StripMasks {
             high: self.high[k],
             at: self.at[k],
             dot: self.dot[k],
-            sep: self.sep[k],
-            paren: self.paren[k],
-            nibble: [self.nibble[0][k], self.nibble[1][k], self.nibble[2][k], self.nibble[3][k]],
+            sep: filter(&self.sep),
+            paren: filter(&self.paren),
+            nibble: [
+                filter(&self.nibble[0]),
+                filter(&self.nibble[1]),
+                filter(&self.nibble[2]),
+                filter(&self.nibble[3]),
+            ],
         }
     }
 
-    fn arrays(&mut self) -> [&mut Vec<u64>; 13] {
+    /// The arrays of `set`, in [`StripMasks::push`]'s order.
+    fn arrays(&mut self, set: MaskSet) -> impl Iterator<Item = &mut Vec<u64>> {
         let [n0, n1, n2, n3] = &mut self.nibble;
-        [
+        let tokens = [
             &mut self.digit,
             &mut self.letter,
             &mut self.star,
@@ -98,16 +107,12 @@ impl StripMasks {
             &mut self.high,
             &mut self.at,
             &mut self.dot,
-            &mut self.sep,
-            &mut self.paren,
-            n0,
-            n1,
-            n2,
-            n3,
-        ]
+        ];
+        let filter = [&mut self.sep, &mut self.paren, n0, n1, n2, n3];
+        tokens.into_iter().chain(filter.into_iter().filter(move |_| set == MaskSet::All))
     }
 
-    /// Appends the masks of one block.
+    /// Appends the masks of one block (those of the set last classified).
     pub fn push(&mut self, m: BlockMasks) {
         let values = [
             m.digit,
@@ -124,28 +129,50 @@ impl StripMasks {
             m.nibble[2],
             m.nibble[3],
         ];
-        for (array, value) in self.arrays().into_iter().zip(values) {
+        for (array, value) in self.arrays(self.set).zip(values) {
             array.push(value);
         }
     }
 
-    fn clear(&mut self) {
-        for array in self.arrays() {
+    /// Empties every array, to be filled with the masks of `set`.
+    fn reset(&mut self, set: MaskSet, blocks: usize) {
+        self.set = set;
+        for array in self.arrays(MaskSet::All) {
             array.clear();
         }
-    }
-
-    fn resize(&mut self, blocks: usize) {
-        for array in self.arrays() {
-            array.resize(blocks, 0);
-        }
-    }
-
-    fn reserve(&mut self, blocks: usize) {
-        for array in self.arrays() {
+        for array in self.arrays(set) {
             array.reserve(blocks);
         }
     }
+
+    /// Gives the arrays of `set` `blocks` elements, to be overwritten, and empties the others.
+    /// Arrays that are long enough are only shortened: zeroing them first cost as much as
+    /// classifying.
+    fn resize_for(&mut self, set: MaskSet, blocks: usize) {
+        self.set = set;
+        for array in self.arrays(MaskSet::All) {
+            array.truncate(blocks);
+        }
+        for array in self.arrays(set) {
+            array.resize(blocks, 0);
+        }
+        if set == MaskSet::Tokens {
+            self.sep.clear();
+            self.paren.clear();
+            self.nibble.iter_mut().for_each(Vec::clear);
+        }
+    }
+}
+
+/// Which masks to compute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MaskSet {
+    /// Every mask.
+    #[default]
+    All,
+    /// Only what the token loop needs without the digit-run filter: not `sep`, `paren` or
+    /// `nibble`, which cost half again as much to compute.
+    Tokens,
 }
 
 /// A block-classification implementation.
@@ -185,13 +212,27 @@ impl Engine {
 
     /// Classifies `text` block by block into `out` (cleared first); the last block may be short.
     pub fn classify(self, text: &[u8], out: &mut StripMasks) {
-        out.clear();
-        out.reserve(text.len().div_ceil(64));
+        self.classify_masks(text, out, MaskSet::All);
+    }
+
+    /// [`Engine::classify`], computing only the masks of `set` (the arrays of the others are
+    /// left empty, and [`StripMasks::block`] reads them as zero).
+    pub fn classify_masks(self, text: &[u8], out: &mut StripMasks, set: MaskSet) {
         let mut blocks = text.chunks_exact(64);
         match self {
-            Engine::Scalar => blocks.by_ref().for_each(|b| out.push(scalar(b))),
-            Engine::Swar => blocks.by_ref().for_each(|b| out.push(swar(to_block(b)))),
-            Engine::Avx2 => avx2::classify_blocks(&mut blocks, out),
+            Engine::Avx2 if avx2_available() => {
+                out.resize_for(set, blocks.len());
+                // SAFETY: the CPU supports AVX2 (the guard above).
+                unsafe { avx2::classify_blocks(&mut blocks, out, set) };
+            }
+            Engine::Scalar => {
+                out.reset(set, text.len().div_ceil(64));
+                blocks.by_ref().for_each(|b| out.push(scalar(b)));
+            }
+            Engine::Swar | Engine::Avx2 => {
+                out.reset(set, text.len().div_ceil(64));
+                blocks.by_ref().for_each(|b| out.push(swar(to_block(b))));
+            }
         }
         let tail = blocks.remainder();
         if !tail.is_empty() {
@@ -324,25 +365,30 @@ fn swar(block: &[u8; 64]) -> BlockMasks {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::StripMasks;
+    use super::{MaskSet, StripMasks};
     use std::arch::x86_64::*;
     use std::slice::ChunksExact;
 
     /// Classifies every full block of `blocks` with AVX2 when the CPU has it, else with SWAR.
-    pub(super) fn classify_blocks(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks) {
-        if super::avx2_available() {
-            // SAFETY: the CPU supports AVX2 (checked just above), which is all `blocks_avx2`
-            // requires of its caller.
-            unsafe { blocks_avx2(blocks, out) }
-        } else {
-            blocks.for_each(|b| out.push(super::swar(super::to_block(b))));
+    /// Classifies every full block of `blocks` into `out`, whose arrays of `set` have a place
+    /// for each.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    pub(super) unsafe fn classify_blocks(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks, set: MaskSet) {
+        // SAFETY: the caller guarantees AVX2, which is all the two functions require.
+        unsafe {
+            match set {
+                MaskSet::All => blocks_avx2::<true>(blocks, out),
+                MaskSet::Tokens => blocks_avx2::<false>(blocks, out),
+            }
         }
     }
 
+    /// `ALL`: every mask, else only [`MaskSet::Tokens`]' (one copy of the loop each, so that
+    /// neither has a branch in it).
     #[target_feature(enable = "avx2")]
-    fn blocks_avx2(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks) {
-        let first = out.len();
-        out.resize(first + blocks.len());
+    fn blocks_avx2<const ALL: bool>(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks) {
         let digit_bit = |k: u8| {
             // 0x80 where the low nibble has bit k: with `digit`, bit k of the digit's value.
             let lut: [u8; 16] = std::array::from_fn(|i| if i & (1 << k) != 0 { 0x80 } else { 0 });
@@ -350,7 +396,7 @@ mod avx2 {
             _mm256_broadcastsi128_si256(unsafe { _mm_loadu_si128(lut.as_ptr().cast()) })
         };
         let luts = [digit_bit(0), digit_bit(1), digit_bit(2), digit_bit(3)];
-        for (k, block) in (first..).zip(blocks) {
+        for (k, block) in blocks.enumerate() {
             assert!(block.len() >= 64);
             // SAFETY: `block` holds at least 64 bytes (asserted), and `loadu` has no alignment
             // requirement, so both loads read only memory the slice owns.
@@ -377,24 +423,28 @@ mod avx2 {
             out.high[k] = mask(&|v| v);
             out.at[k] = mask(&|v| eq(v, b'@'));
             out.dot[k] = mask(&|v| eq(v, b'.'));
-            out.sep[k] = mask(&|v| _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
-            out.paren[k] = mask(&|v| eq(v, b')'));
-            out.nibble[0][k] = mask(&|v| nibble(v, 0));
-            out.nibble[1][k] = mask(&|v| nibble(v, 1));
-            out.nibble[2][k] = mask(&|v| nibble(v, 2));
-            out.nibble[3][k] = mask(&|v| nibble(v, 3));
+            if ALL {
+                out.sep[k] = mask(&|v| _mm256_or_si256(eq(v, b' '), eq(v, b'-')));
+                out.paren[k] = mask(&|v| eq(v, b')'));
+                out.nibble[0][k] = mask(&|v| nibble(v, 0));
+                out.nibble[1][k] = mask(&|v| nibble(v, 1));
+                out.nibble[2][k] = mask(&|v| nibble(v, 2));
+                out.nibble[3][k] = mask(&|v| nibble(v, 3));
+            }
         }
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 mod avx2 {
-    use super::StripMasks;
+    use super::{MaskSet, StripMasks};
     use std::slice::ChunksExact;
 
-    pub(super) fn classify_blocks(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks) {
-        blocks.for_each(|b| out.push(super::swar(super::to_block(b))));
-    }
+    /// Never called: no CPU of this architecture has AVX2.
+    ///
+    /// # Safety
+    /// None needed; it does nothing.
+    pub(super) unsafe fn classify_blocks(_: &mut ChunksExact<'_, u8>, _: &mut StripMasks, _: MaskSet) {}
 }
 
 #[cfg(test)]

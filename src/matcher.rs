@@ -184,7 +184,10 @@ impl CandidateScanner {
 
     /// The scanner with a chosen byte classifier (tests and benches compare them).
     pub fn with_engine(engine: Engine) -> Self {
-        CandidateScanner { engine, filter_from: FILTER_FROM_STARTS }
+        // Without AVX2 the filter's masks and arithmetic cost more than the visits they spare
+        // (SWAR fused pass on the digit-heavy TSV measured at half the speed with it).
+        let filter_from = if engine == Engine::Avx2 { FILTER_FROM_STARTS } else { u32::MAX };
+        CandidateScanner { engine, filter_from }
     }
 
     /// The same scanner with the digit-run filter on every strip, however few numbers it has
@@ -222,14 +225,13 @@ impl CandidateScanner {
             // filter and the dots. At the end of the text that block is empty.
             // The filter's masks cost half again as much as the rest: they are computed where
             // the strip before had enough digit runs for the filter to pay.
-            let filter = digit_starts >= self.filter_from;
+            let filter = self.filter_from != u32::MAX && digit_starts >= self.filter_from;
             let set = if filter { MaskSet::All } else { MaskSet::Tokens };
             self.engine.classify_masks(&text[strip_base..(strip_end + 64).min(text.len())], &mut masks, set);
             if masks.len() == blocks {
                 masks.push(BlockMasks::default());
             }
-            let filter_from = if filter { Some(self.filter_from) } else { None };
-            (carry, digit_starts) = plan_strip(self.engine, &masks, filter_from, carry, &mut plan);
+            (carry, digit_starts) = plan_strip(self.engine, &masks, self.filter_from, carry, &mut plan);
             for k in 0..blocks {
                 let high = masks.high[k];
                 // Run boundaries: a start is a high byte after a low one, an end a low byte
@@ -387,8 +389,8 @@ struct Carry {
 
 /// Plans the strip classified in `masks` (all blocks but the last, which only follows the
 /// others) into `plan`; `before` is the block before the strip. Returns the strip's last block,
-/// for the next strip, and how many digit runs start in the strip. With `filter_from` (then
-/// `masks` hold every mask) and at least that many digit-run starts, the digit-run filter runs;
+/// for the next strip, and how many digit runs start in the strip. When `masks` hold every mask
+/// and at least `filter_from` digit runs start in the strip, the digit-run filter runs;
 /// otherwise every digit run is visited.
 ///
 /// The digit-run filter: a token that starts with an ASCII digit is visited unless it is a lone
@@ -407,13 +409,11 @@ struct Carry {
 /// engine tests hold the fused pass to the reference reader, try every length and opening, and
 /// runs longer than a block.
 #[inline(always)]
-fn plan_strip_generic(
-    masks: &StripMasks,
-    filter_from: Option<u32>,
-    before: Carry,
-    plan: &mut StripPlan,
-) -> (Carry, u32) {
+fn plan_strip_generic(masks: &StripMasks, filter_from: u32, before: Carry, plan: &mut StripPlan) -> (Carry, u32) {
     let blocks = masks.len() - 1;
+    // The count decides whether the next strip gets the filter's masks; with a threshold no
+    // count reaches, it is not kept (without a popcount instruction it costs a dozen steps).
+    let counting = filter_from != u32::MAX;
     let StripPlan { visit, dots, unsettled, unsettled_past, dropped_starts } = plan;
     // Every element is written before it is read: no zeroing (which cost as much as a pass).
     for array in [&mut *visit, &mut *dots, &mut *unsettled, &mut *unsettled_past, &mut *dropped_starts] {
@@ -436,7 +436,9 @@ fn plan_strip_generic(
     for j in 0..blocks {
         let this = token(j);
         let starts = this & !((this << 1) | (prev_token >> 63));
-        digit_starts += (starts & digit[j]).count_ones();
+        if counting {
+            digit_starts += (starts & digit[j]).count_ones();
+        }
         visit[j] = starts | lead[j];
         dots[j] = dot[j]
             & ((digit[j] << 1) | (prev_digit >> 63))
@@ -445,9 +447,9 @@ fn plan_strip_generic(
     }
     // Without the filter's masks, any byte may open a seven-digit number.
     let mut last = Carry { token: token(blocks - 1), digit: digit[blocks - 1], opener: u64::MAX };
-    let Some(filter_from) = filter_from else {
+    if masks.mask_set() != MaskSet::All {
         return (last, digit_starts);
-    };
+    }
     let (sep, paren) = (&masks.sep[..=blocks], &masks.paren[..=blocks]);
     let nibble = [
         &masks.nibble[0][..=blocks],
@@ -540,7 +542,7 @@ const FILTER_FROM_STARTS: u32 = 128;
 fn plan_strip(
     engine: Engine,
     masks: &StripMasks,
-    filter_from: Option<u32>,
+    filter_from: u32,
     before: Carry,
     plan: &mut StripPlan,
 ) -> (Carry, u32) {
@@ -556,7 +558,7 @@ fn plan_strip(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn plan_strip_avx2(masks: &StripMasks, filter_from: Option<u32>, before: Carry, plan: &mut StripPlan) -> (Carry, u32) {
+fn plan_strip_avx2(masks: &StripMasks, filter_from: u32, before: Carry, plan: &mut StripPlan) -> (Carry, u32) {
     plan_strip_generic(masks, filter_from, before, plan)
 }
 

@@ -221,12 +221,12 @@ impl CandidateScanner {
         for strip_base in (0..text.len()).step_by(STRIP) {
             let strip_end = (strip_base + STRIP).min(text.len());
             let blocks = (strip_end - strip_base).div_ceil(64);
-            // One block more than the strip: what follows its last block, for the digit-run
-            // filter and the dots. At the end of the text that block is empty.
             // The filter's masks cost half again as much as the rest: they are computed where
             // the strip before had enough digit runs for the filter to pay.
             let filter = self.filter_from != u32::MAX && digit_starts >= self.filter_from;
             let set = if filter { MaskSet::All } else { MaskSet::Tokens };
+            // One block more than the strip: what follows its last block, for the digit-run
+            // filter and the dots. At the end of the text that block is empty.
             self.engine.classify_masks(&text[strip_base..(strip_end + 64).min(text.len())], &mut masks, set);
             if masks.len() == blocks {
                 masks.push(BlockMasks::default());

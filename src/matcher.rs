@@ -402,9 +402,9 @@ struct Carry {
 /// masks. The seven-digit case needs a space, dash, `)` or non-ASCII byte before it (what can
 /// close an area code). A run is dropped only when it is also lone: the byte that ends it (found
 /// by adding its start bit to the digit mask, which carries through the run to its end) is in
-/// no token, is not a full-width lead, and is not a separator followed by a digit. When some run
-/// of a block is not settled that way (it continues into a letter, a separator and a digit, or
-/// past the next block), every digit start of that block is visited. Every condition is a
+/// no token, is not a full-width lead, and is not a separator followed by a digit. A run not
+/// settled that way (it continues into a letter, a separator and a digit, or past the next
+/// block) is visited: its start is found again from its end. Every condition is a
 /// necessary one of `lone_digits_worth_validating`, so nothing it would accept is dropped: the
 /// engine tests hold the fused pass to the reference reader, try every length and opening, and
 /// runs longer than a block.
@@ -427,10 +427,8 @@ fn plan_strip_generic(masks: &StripMasks, filter_from: u32, before: Carry, plan:
         (&masks.digit[..=blocks], &masks.letter[..=blocks], &masks.star[..=blocks], &masks.lead[..=blocks]);
     let (high, dot) = (&masks.high[..=blocks], &masks.dot[..=blocks]);
     let token = |j: usize| digit[j] | letter[j] | star[j];
-    // Bit i of `ahead(x, k)`: bit i + k of two consecutive blocks' masks (1 <= k < 64).
-    let ahead = |x: (u64, u64), k: u32| (x.0 >> k) | (x.1 << (64 - k));
 
-    // Token starts and dots; digit runs counted, and left in `dots` meanwhile.
+    // Token starts and dots; digit-run starts counted.
     let (mut prev_token, mut prev_digit) = (before.token, before.digit);
     let mut digit_starts = 0;
     for j in 0..blocks {
@@ -723,12 +721,17 @@ pub fn dot_worth_reading(text: &[u8], dot: usize) -> bool {
     digits == 4 || (digits >= 1 && after.get(digits) == Some(&b'.'))
 }
 
+/// Bit `i` of the result: bit `i + k` of a block's mask `x.0` followed by the next block's `x.1`
+/// (`1 <= k < 64`), that is, whether byte `i + k` has the mask's class.
+#[inline(always)]
+fn ahead(x: (u64, u64), k: u32) -> u64 {
+    (x.0 >> k) | (x.1 << (64 - k))
+}
+
 /// [`dot_worth_reading`] for every bit of one block at once, from the digit and dot masks of
 /// the block and the next one (for the bytes after its last positions).
 #[inline]
 fn worth_reading_dots(digits: (u64, u64), dots: (u64, u64)) -> u64 {
-    // Bit i of `ahead(x, k)`: byte i + k has x (1 <= k < 64).
-    let ahead = |x: (u64, u64), k: u32| (x.0 >> k) | (x.1 << (64 - k));
     let digit = |k| ahead(digits, k);
     let dot = |k| ahead(dots, k);
     let (d1, d2) = (digit(1), digit(2));

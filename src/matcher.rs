@@ -186,7 +186,7 @@ impl CandidateScanner {
     pub fn with_engine(engine: Engine) -> Self {
         // Without AVX2 the filter's masks and arithmetic cost more than the visits they spare
         // (SWAR fused pass on the digit-heavy TSV measured at half the speed with it).
-        let filter_from = if engine == Engine::Avx2 { FILTER_FROM_STARTS } else { u32::MAX };
+        let filter_from = if matches!(engine, Engine::Avx2 | Engine::Avx512) { FILTER_FROM_STARTS } else { u32::MAX };
         CandidateScanner { engine, filter_from }
     }
 
@@ -214,7 +214,6 @@ impl CandidateScanner {
         let mut pos: usize = 0;
         // The previous block's masks, carried into the next block.
         let mut carry = Carry::default();
-        let mut prev_high = 0u64;
         let mut run_start = None;
         // Digit-run starts in the strip before (the first strip is judged as if it had many).
         let mut digit_starts = self.filter_from;
@@ -232,16 +231,14 @@ impl CandidateScanner {
                 masks.push(BlockMasks::default());
             }
             (carry, digit_starts) = plan_strip(self.engine, &masks, self.filter_from, carry, &mut plan);
-            for k in 0..blocks {
-                let high = masks.high[k];
-                // Run boundaries: a start is a high byte after a low one, an end a low byte
-                // after a high one.
-                let mut edges = high ^ ((high << 1) | (prev_high >> 63));
-                prev_high = high;
+            // Only the blocks with something in them: most blocks of an export have nothing to
+            // visit, and a test per block was a branch mispredicted about as often as taken.
+            let mut busy = plan.busy;
+            while busy != 0 {
+                let k = busy.trailing_zeros() as usize;
+                busy &= busy - 1;
                 let (mut starts, mut dots, mut at) = (plan.visit[k], plan.dots[k], masks.at[k]);
-                if starts | dots | at | edges == 0 {
-                    continue;
-                }
+                let mut edges = plan.edges[k];
                 let base = strip_base + 64 * k;
                 while at != 0 {
                     anchors.at.push(base + at.trailing_zeros() as usize);
@@ -372,6 +369,11 @@ struct StripPlan {
     visit: Vec<u64>,
     /// The dots [`Anchors::dots`] gets (those [`dot_worth_reading`] accepts).
     dots: Vec<u64>,
+    /// Where runs of non-ASCII bytes start and end: a high byte after a low one, a low byte
+    /// after a high one.
+    edges: Vec<u64>,
+    /// Bit `k`: block `k` has a token start, dot, `@` or edge (a strip has 64 blocks).
+    busy: u64,
     /// Scratch of the digit-run filter: the ends of dropped runs that are not lone, whether one
     /// ends past the block, and the dropped starts.
     unsettled: Vec<u64>,
@@ -384,6 +386,7 @@ struct StripPlan {
 struct Carry {
     token: u64,
     digit: u64,
+    high: u64,
     opener: u64,
 }
 
@@ -414,22 +417,23 @@ fn plan_strip_generic(masks: &StripMasks, filter_from: u32, before: Carry, plan:
     // The count decides whether the next strip gets the filter's masks; with a threshold no
     // count reaches, it is not kept (without a popcount instruction it costs a dozen steps).
     let counting = filter_from != u32::MAX;
-    let StripPlan { visit, dots, unsettled, unsettled_past, dropped_starts } = plan;
+    assert!(blocks <= 64, "a strip has at most 64 blocks, one bit each in the busy mask");
+    let StripPlan { visit, dots, edges, busy, unsettled, unsettled_past, dropped_starts } = plan;
     // Every element is written before it is read: no zeroing (which cost as much as a pass).
-    for array in [&mut *visit, &mut *dots, &mut *unsettled, &mut *unsettled_past, &mut *dropped_starts] {
+    for array in [&mut *visit, &mut *dots, &mut *edges, &mut *unsettled, &mut *unsettled_past, &mut *dropped_starts] {
         array.resize(blocks, 0);
     }
     // Slices of known length, so that the loops below need no bounds checks and vectorise.
-    let (visit, dots) = (&mut visit[..blocks], &mut dots[..blocks]);
+    let (visit, dots, edges) = (&mut visit[..blocks], &mut dots[..blocks], &mut edges[..blocks]);
     let (unsettled, unsettled_past, dropped_starts) =
         (&mut unsettled[..blocks], &mut unsettled_past[..blocks], &mut dropped_starts[..blocks]);
     let (digit, letter, star, lead) =
         (&masks.digit[..=blocks], &masks.letter[..=blocks], &masks.star[..=blocks], &masks.lead[..=blocks]);
-    let (high, dot) = (&masks.high[..=blocks], &masks.dot[..=blocks]);
+    let (high, dot, at) = (&masks.high[..=blocks], &masks.dot[..=blocks], &masks.at[..blocks]);
     let token = |j: usize| digit[j] | letter[j] | star[j];
 
-    // Token starts and dots; digit-run starts counted.
-    let (mut prev_token, mut prev_digit) = (before.token, before.digit);
+    // Token starts, dots and edges; digit-run starts counted.
+    let (mut prev_token, mut prev_digit, mut prev_high) = (before.token, before.digit, before.high);
     let mut digit_starts = 0;
     for j in 0..blocks {
         let this = token(j);
@@ -441,11 +445,17 @@ fn plan_strip_generic(masks: &StripMasks, filter_from: u32, before: Carry, plan:
         dots[j] = dot[j]
             & ((digit[j] << 1) | (prev_digit >> 63))
             & worth_reading_dots((digit[j], digit[j + 1]), (dot[j], dot[j + 1]));
-        (prev_token, prev_digit) = (this, digit[j]);
+        edges[j] = high[j] ^ ((high[j] << 1) | (prev_high >> 63));
+        (prev_token, prev_digit, prev_high) = (this, digit[j], high[j]);
     }
+    let busy_blocks = |visit: &[u64]| {
+        (0..blocks).fold(0u64, |busy, j| busy | u64::from(visit[j] | dots[j] | at[j] | edges[j] != 0) << j)
+    };
     // Without the filter's masks, any byte may open a seven-digit number.
-    let mut last = Carry { token: token(blocks - 1), digit: digit[blocks - 1], opener: u64::MAX };
+    let mut last =
+        Carry { token: token(blocks - 1), digit: digit[blocks - 1], high: high[blocks - 1], opener: u64::MAX };
     if masks.mask_set() != MaskSet::All {
+        *busy = busy_blocks(visit);
         return (last, digit_starts);
     }
     let (sep, paren) = (&masks.sep[..=blocks], &masks.paren[..=blocks]);
@@ -459,6 +469,7 @@ fn plan_strip_generic(masks: &StripMasks, filter_from: u32, before: Carry, plan:
     last.opener = opener(blocks - 1);
     // In text with few numbers, visiting each costs less than judging the blocks.
     if digit_starts < filter_from {
+        *busy = busy_blocks(visit);
         return (last, digit_starts);
     }
     for j in 0..blocks {
@@ -527,6 +538,7 @@ fn plan_strip_generic(masks: &StripMasks, filter_from: u32, before: Carry, plan:
             visit[j] |= last_start_below(u64::MAX);
         }
     }
+    *busy = busy_blocks(visit);
     (last, digit_starts)
 }
 
@@ -545,6 +557,12 @@ fn plan_strip(
     plan: &mut StripPlan,
 ) -> (Carry, u32) {
     #[cfg(target_arch = "x86_64")]
+    if engine == Engine::Avx512 && classify::avx512_available() {
+        // SAFETY: the CPU supports AVX-512F and AVX-512BW (checked just above), which is all
+        // the function requires of its caller.
+        return unsafe { plan_strip_avx512(masks, filter_from, before, plan) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if engine == Engine::Avx2 && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above), which is all the function
         // requires of its caller.
@@ -557,6 +575,12 @@ fn plan_strip(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn plan_strip_avx2(masks: &StripMasks, filter_from: u32, before: Carry, plan: &mut StripPlan) -> (Carry, u32) {
+    plan_strip_generic(masks, filter_from, before, plan)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+fn plan_strip_avx512(masks: &StripMasks, filter_from: u32, before: Carry, plan: &mut StripPlan) -> (Carry, u32) {
     plan_strip_generic(masks, filter_from, before, plan)
 }
 

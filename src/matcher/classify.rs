@@ -2,8 +2,10 @@
 //! of bitmasks (bit `i` describes byte `i` of the block), so that the token loop can jump from
 //! one interesting byte to the next with `trailing_zeros` instead of looking at every byte.
 //!
-//! Three engines compute the same masks:
-//! - [`Engine::Avx2`], 32 bytes per instruction, used when the CPU has AVX2 (runtime detection);
+//! Four engines compute the same masks:
+//! - [`Engine::Avx512`], a whole block per instruction, each class compared straight into a
+//!   mask register, used when the CPU has AVX-512BW (runtime detection);
+//! - [`Engine::Avx2`], 32 bytes per instruction, used when the CPU has AVX2 but not AVX-512BW;
 //! - [`Engine::Swar`], eight bytes per `u64` with carry-free byte arithmetic, for every other CPU;
 //! - [`Engine::Scalar`], one table lookup per byte: the reference the other two are tested
 //!   against (unit tests here and property tests in `tests/matcher_engines.rs`).
@@ -188,6 +190,8 @@ pub enum Engine {
     Swar,
     /// 32 bytes at a time with AVX2; only constructed when the CPU supports it.
     Avx2,
+    /// 64 bytes at a time with AVX-512BW; only constructed when the CPU supports it.
+    Avx512,
 }
 
 impl Engine {
@@ -202,6 +206,9 @@ impl Engine {
         if avx2_available() {
             engines.push(Engine::Avx2);
         }
+        if avx512_available() {
+            engines.push(Engine::Avx512);
+        }
         engines
     }
 
@@ -211,6 +218,7 @@ impl Engine {
             Engine::Scalar => "scalar",
             Engine::Swar => "swar",
             Engine::Avx2 => "avx2",
+            Engine::Avx512 => "avx512",
         }
     }
 
@@ -225,12 +233,16 @@ impl Engine {
         let mut blocks = text.chunks_exact(64);
         out.resize_for(set, blocks.len());
         match self {
+            Engine::Avx512 if avx512_available() => {
+                // SAFETY: the CPU supports AVX-512F and AVX-512BW (the guard above).
+                unsafe { avx512::classify_blocks(&mut blocks, out, set) };
+            }
             Engine::Avx2 if avx2_available() => {
                 // SAFETY: the CPU supports AVX2 (the guard above).
                 unsafe { avx2::classify_blocks(&mut blocks, out, set) };
             }
             Engine::Scalar => blocks.by_ref().enumerate().for_each(|(k, b)| out.write(k, scalar(b))),
-            Engine::Swar | Engine::Avx2 => match set {
+            Engine::Swar | Engine::Avx2 | Engine::Avx512 => match set {
                 MaskSet::All => blocks.by_ref().enumerate().for_each(|(k, b)| out.write(k, swar::<true>(to_block(b)))),
                 MaskSet::Tokens => {
                     blocks.by_ref().enumerate().for_each(|(k, b)| out.write(k, swar::<false>(to_block(b))))
@@ -244,7 +256,7 @@ impl Engine {
             padded[..tail.len()].copy_from_slice(tail);
             out.push(match self {
                 Engine::Scalar => scalar(&padded),
-                Engine::Swar | Engine::Avx2 => swar::<true>(&padded),
+                Engine::Swar | Engine::Avx2 | Engine::Avx512 => swar::<true>(&padded),
             });
         }
     }
@@ -261,6 +273,18 @@ fn avx2_available() -> bool {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn avx2_available() -> bool {
+    false
+}
+
+/// Whether the CPU has what [`Engine::Avx512`] uses: byte-wise compares into mask registers
+/// (AVX-512BW, on top of AVX-512F).
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn avx512_available() -> bool {
+    std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512bw")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) fn avx512_available() -> bool {
     false
 }
 
@@ -441,6 +465,75 @@ mod avx2 {
             }
         }
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{MaskSet, StripMasks};
+    use std::arch::x86_64::*;
+    use std::slice::ChunksExact;
+
+    /// Classifies every full block of `blocks` into `out`, whose arrays of `set` have a place
+    /// for each.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F and AVX-512BW.
+    pub(super) unsafe fn classify_blocks(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks, set: MaskSet) {
+        // SAFETY: the caller guarantees AVX-512F and AVX-512BW, all the two functions require.
+        unsafe {
+            match set {
+                MaskSet::All => blocks_avx512::<true>(blocks, out),
+                MaskSet::Tokens => blocks_avx512::<false>(blocks, out),
+            }
+        }
+    }
+
+    /// `ALL`: every mask, else only [`MaskSet::Tokens`]'. A block is one register and each
+    /// class one compare into a mask register, which is the block's mask as it is: no
+    /// movemask of halves to join, as with AVX2.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    fn blocks_avx512<const ALL: bool>(blocks: &mut ChunksExact<'_, u8>, out: &mut StripMasks) {
+        let splat = |c: u8| _mm512_set1_epi8(c as i8);
+        for (k, block) in blocks.enumerate() {
+            assert!(block.len() >= 64);
+            // SAFETY: `block` holds at least 64 bytes (asserted), and `loadu` has no alignment
+            // requirement, so the load reads only memory the slice owns.
+            let v = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
+            // Unsigned `v - low < width`: one compare for a range.
+            let in_range =
+                |v: __m512i, low: u8, width: u8| _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, splat(low)), splat(width));
+            let eq = |c: u8| _mm512_cmpeq_epi8_mask(v, splat(c));
+            let digit = in_range(v, b'0', 10);
+            out.digit[k] = digit;
+            // `| 0x20` folds upper case onto lower case; only letters land in 'a'..='z'.
+            out.letter[k] = in_range(_mm512_or_si512(v, splat(0x20)), b'a', 26);
+            out.star[k] = eq(b'*');
+            out.lead[k] = eq(0xEF);
+            out.high[k] = _mm512_movepi8_mask(v);
+            out.at[k] = eq(b'@');
+            out.dot[k] = eq(b'.');
+            if ALL {
+                out.sep[k] = eq(b' ') | eq(b'-');
+                out.paren[k] = eq(b')');
+                // A digit's low four bits are its value: bit n of the byte is bit n of the digit.
+                for (n, nibble) in out.nibble.iter_mut().enumerate() {
+                    nibble[k] = _mm512_mask_test_epi8_mask(digit, v, splat(1 << n));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod avx512 {
+    use super::{MaskSet, StripMasks};
+    use std::slice::ChunksExact;
+
+    /// Never called: no CPU of this architecture has AVX-512.
+    ///
+    /// # Safety
+    /// None needed; it does nothing.
+    pub(super) unsafe fn classify_blocks(_: &mut ChunksExact<'_, u8>, _: &mut StripMasks, _: MaskSet) {}
 }
 
 #[cfg(not(target_arch = "x86_64"))]

@@ -90,6 +90,29 @@ impl Kind {
         }
     }
 
+    /// The position of a built-in kind in [`Kind::ALL`]; `None` for a user's kind.
+    pub fn builtin_index(self) -> Option<usize> {
+        Some(match self {
+            Kind::IdCard => 0,
+            Kind::Mobile => 1,
+            Kind::BankCard => 2,
+            Kind::Email => 3,
+            Kind::Passport => 4,
+            Kind::TravelPermit => 5,
+            Kind::Address => 6,
+            Kind::UsccIndividual => 7,
+            Kind::MobileMasked => 8,
+            Kind::IdCardMasked => 9,
+            Kind::Name => 10,
+            Kind::Landline => 11,
+            Kind::Plate => 12,
+            Kind::Geo => 13,
+            Kind::Imei => 14,
+            Kind::Ip => 15,
+            Kind::Custom(_) => return None,
+        })
+    }
+
     /// Parses a built-in kind name as written in rule files and on the command line.
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
@@ -377,6 +400,14 @@ pub struct Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_index_is_the_position_in_all() {
+        for (i, kind) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.builtin_index(), Some(i), "{kind}");
+        }
+        assert_eq!(Kind::Custom("employee_id").builtin_index(), None);
+    }
 
     #[test]
     fn values_read_back_as_built_inline_or_not() {

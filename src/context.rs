@@ -30,8 +30,9 @@ struct Header {
 pub struct Insert {
     /// Offset where the value tuples start.
     values_start: usize,
-    /// The first `;` after them: the statement's end. (A `;` inside a quoted value ends it
-    /// early; values after it then go without a column name, as values outside any statement.)
+    /// The first `;` after them: the statement's end (`usize::MAX` while none has been seen).
+    /// (A `;` inside a quoted value ends it early; values after it then go without a column
+    /// name, as values outside any statement.)
     values_end: usize,
     columns: Vec<String>,
 }
@@ -63,6 +64,29 @@ impl SharedContext {
         find_inserts(text, range)
     }
 
+    /// [`SharedContext::inserts_in`] for `range` of `window`, a part of the text that starts at
+    /// offset `origin` of it; the lists' offsets are the text's. A statement whose end is not in
+    /// `window` stays open until [`SharedContext::close_statements`] finds it in a later one.
+    pub fn inserts_in_window(window: &[u8], origin: usize, range: std::ops::Range<usize>) -> Vec<Insert> {
+        let mut inserts = find_inserts(window, range.start - origin..range.end - origin);
+        for insert in &mut inserts {
+            insert.values_start += origin;
+            insert.values_end = insert.values_end.saturating_add(origin);
+        }
+        inserts
+    }
+
+    /// Ends the statements still open with the first `;` after their values in `window`, the
+    /// part of the text from `origin` on that follows every part searched before.
+    pub fn close_statements(&mut self, window: &[u8], origin: usize) {
+        for insert in self.inserts.iter_mut().rev().take_while(|i| i.values_end == usize::MAX) {
+            let from = insert.values_start.saturating_sub(origin).min(window.len());
+            if let Some(p) = memchr::memchr(b';', &window[from..]) {
+                insert.values_end = origin + from + p;
+            }
+        }
+    }
+
     /// Adds column lists found by [`SharedContext::inserts_in`], which must follow those added
     /// before in the text.
     pub fn extend_inserts(&mut self, inserts: impl IntoIterator<Item = Insert>) {
@@ -72,10 +96,13 @@ impl SharedContext {
 
 /// Lazily built context of one file's text. Offsets given to its methods are relative to a
 /// window of the text starting at `base` (the whole text for [`Context::new`]), while lookups
-/// (lines, columns, statements) see the whole text.
+/// (lines, columns, statements) see the whole text, or the part of it held in memory.
 pub struct Context<'t> {
     text: &'t [u8],
     base: usize,
+    /// Where `text` starts in the file's text: the offsets of the shared header and `INSERT`
+    /// lists are the file's.
+    origin: usize,
     /// Header and INSERT lists computed once for all windows of a large file.
     shared: Option<&'t SharedContext>,
     header: OnceCell<Option<Header>>,
@@ -112,6 +139,7 @@ impl<'t> Context<'t> {
         Context {
             text,
             base: 0,
+            origin: 0,
             shared: None,
             header: OnceCell::new(),
             inserts: OnceCell::new(),
@@ -124,9 +152,16 @@ impl<'t> Context<'t> {
 
     /// Context for the window of `text` that starts at `base`, with precomputed shared parts.
     pub fn window(text: &'t [u8], base: usize, shared: &'t SharedContext) -> Self {
+        Context::window_at(text, 0, base, shared)
+    }
+
+    /// [`Context::window`] where `text` is the part of a file's text that starts at offset
+    /// `origin` (a stride read into memory, with enough before and after it for every lookup).
+    pub fn window_at(text: &'t [u8], origin: usize, base: usize, shared: &'t SharedContext) -> Self {
         Context {
             text,
             base,
+            origin,
             shared: Some(shared),
             header: OnceCell::new(),
             inserts: OnceCell::new(),
@@ -257,7 +292,7 @@ impl<'t> Context<'t> {
             return Some(name);
         }
         let header = self.header().as_ref()?;
-        if offset < header.end || offset - line_start > FIELD_SCAN_LIMIT {
+        if offset + self.origin < header.end || offset - line_start > FIELD_SCAN_LIMIT {
             return None;
         }
         let (from, mut scan) = match self.field_cursor.get() {
@@ -271,12 +306,14 @@ impl<'t> Context<'t> {
 
     fn sql_column(&self, offset: usize) -> Option<&str> {
         let inserts = self.inserts();
-        let idx = inserts.partition_point(|ins| ins.values_start <= offset).checked_sub(1)?;
+        // The statements' offsets are the file's; `offset` and the cursor are `text`'s.
+        let file_offset = offset + self.origin;
+        let idx = inserts.partition_point(|ins| ins.values_start <= file_offset).checked_sub(1)?;
         let insert = &inserts[idx];
-        if insert.columns.is_empty() || offset >= insert.values_end {
+        if insert.columns.is_empty() || file_offset >= insert.values_end {
             return None;
         }
-        let floor = insert.values_start.max(offset.saturating_sub(FIELD_SCAN_LIMIT));
+        let floor = insert.values_start.saturating_sub(self.origin).max(offset.saturating_sub(FIELD_SCAN_LIMIT));
         let (from, cached) = match self.tuple_cursor.get() {
             Some(c) if c.insert == idx && c.searched_to <= offset => (c.searched_to.max(floor), c.open),
             _ => (floor, None),
@@ -479,7 +516,7 @@ fn find_inserts(text: &[u8], range: std::ops::Range<usize>) -> Vec<Insert> {
                     .collect(),
                 _ => Vec::new(),
             };
-            let values_end = memchr::memchr(b';', &text[h.values_end..]).map_or(text.len(), |p| h.values_end + p);
+            let values_end = memchr::memchr(b';', &text[h.values_end..]).map_or(usize::MAX, |p| h.values_end + p);
             Insert { values_start: h.values_end, values_end, columns }
         })
         .collect()

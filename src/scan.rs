@@ -11,7 +11,7 @@ use crate::error::{ConfigError, ScanError};
 use crate::finding::{Category, Tier};
 use crate::finding::{Detection, Finding, Kind};
 use crate::severity::{assess, Assessment};
-use crate::source::{self, Encoding, Loaded, Source};
+use crate::source::{self, Encoding, Loaded, Source, StrideReader};
 use crate::walk::{walk, WalkOptions};
 use memchr::memchr_iter;
 use rayon::prelude::*;
@@ -229,51 +229,87 @@ fn scan_loaded(
         }
         sink.push(&source, &detections, &classes);
     } else {
-        let mut shared = SharedContext::header_only(text);
+        // A mapped file is read stride by stride into memory rather than scanned through its
+        // map (see `StrideReader`); text already in memory is scanned where it is.
+        let mut reader = match &source.raw {
+            source::Bytes::Mapped(_) => match StrideReader::open(path, text.len()) {
+                Ok(reader) => Some(reader),
+                Err(e) => {
+                    result.problems.push(ScanError::io(path, e));
+                    return Some(result);
+                }
+            },
+            source::Bytes::Owned(_) => None,
+        };
+        let mut shared: Option<SharedContext> = None;
         // Two windows per thread at a time: the pieces are scanned on all cores, and the
-        // serial steps between strides (classes, positions, release) come less often.
+        // serial steps between strides (classes, positions) come less often.
         let stride = window.saturating_mul(2 * rayon::current_num_threads().max(1));
-        let mut start = 0;
         // Reused by every stride: a dense export has some ten megabytes of detections per
         // stride, and a fresh buffer each time is a fresh set of page faults.
         let mut detections = Vec::new();
-        // The stride before, whose pages are given back while this one is read.
-        let mut done = 0..0;
+        let reading = reader.is_some();
+        let mut start = 0;
         while start < text.len() {
-            let end = line_end_after(text, start.saturating_add(stride));
-            let (inserts, ()) = rayon::join(|| prepare_window(&source, start..end), || source.release(done.clone()));
-            shared.extend_inserts(inserts?);
-            detector.detect_range(text, start..end, &shared, &mut detections);
+            // The stride, and the text it is read in: `window_text` holds the file's text from
+            // `origin` on, at least everything a lookup from inside the stride reads.
+            let (window_text, origin, range) = match &mut reader {
+                Some(reader) => match reader.read(start, stride) {
+                    Ok(range) => (reader.text(), reader.origin(), range),
+                    Err(e) => {
+                        result.problems.push(ScanError::io(path, e));
+                        break;
+                    }
+                },
+                None => (text, 0, start..line_end_after(text, start.saturating_add(stride))),
+            };
+            // The header is the first line, in the first stride.
+            let shared = shared.get_or_insert_with(|| SharedContext::header_only(window_text));
+            // Statements whose end was not in the strides before end in this one, or later.
+            if reading {
+                shared.close_statements(window_text, origin);
+            }
+            shared.extend_inserts(prepare_window(window_text, origin, range.clone(), source.checks_deferred)?);
+            let local = range.start - origin..range.end - origin;
+            detector.detect_range_at(window_text, origin, local.clone(), shared, &mut detections);
             // Classes are only read for the findings listed; once the list is full (the first
             // stride of a dense export), the detections are only counted.
             let classes = match sink.room() {
                 0 => Vec::new(),
-                _ => classify_window(&text[start..end], start, &detections, options.policy),
+                _ => classify_window(&window_text[local], range.start, &detections, options.policy),
             };
-            sink.push(&source, &detections, &classes);
+            sink.push_in(&source, window_text, origin, &detections, &classes);
+            // Positions before the stride were counted in the map: its pages there go back.
+            if let Some(touched) = sink.take_touched() {
+                const PAGE: usize = 4096;
+                source.release(touched.start / PAGE * PAGE..touched.end.div_ceil(PAGE) * PAGE);
+            }
             // Emptied on all cores: most values of addresses and names are on the heap.
             detections.par_drain(..).for_each(drop);
-            done = start..end;
-            start = end;
+            start = range.end;
         }
-        source.release(done);
     }
     (result.findings, result.counts) = sink.finish();
     Some(result)
 }
 
-/// The first visit of a window's pages, in cache-sized pieces on all cores: its deferred
-/// UTF-8 checks (`None` if one fails) and its `INSERT` column lists, in text order.
-fn prepare_window(source: &Source, window: std::ops::Range<usize>) -> Option<Vec<crate::context::Insert>> {
+/// The first visit of a stride's bytes, in cache-sized pieces on all cores: its deferred UTF-8
+/// checks if `check` (`None` if one fails) and its `INSERT` column lists, in text order.
+/// `window` holds the text from `origin` on; `range` is the stride, in the text's offsets.
+fn prepare_window(
+    window: &[u8],
+    origin: usize,
+    range: std::ops::Range<usize>,
+    check: bool,
+) -> Option<Vec<crate::context::Insert>> {
     const PIECE: usize = 1 << 20;
-    let text = source.text();
     let pieces: Vec<std::ops::Range<usize>> =
-        (window.start..window.end).step_by(PIECE).map(|s| s..window.end.min(s + PIECE)).collect();
+        (range.start..range.end).step_by(PIECE).map(|s| s..range.end.min(s + PIECE)).collect();
     let found: Vec<Option<Vec<crate::context::Insert>>> = pieces
         .into_par_iter()
         .map(|piece| {
-            (!source.checks_deferred || source.is_plain_utf8(piece.clone()))
-                .then(|| SharedContext::inserts_in(text, piece))
+            (!check || source::plain_utf8_in(window, origin, piece.clone()))
+                .then(|| SharedContext::inserts_in_window(window, origin, piece))
         })
         .collect();
     found.into_iter().try_fold(Vec::new(), |mut all, inserts| {
@@ -318,6 +354,7 @@ pub struct FindingSink {
     pos: usize,
     counted_to: usize,
     chars: u64,
+    touched: Option<std::ops::Range<usize>>,
 }
 
 impl FindingSink {
@@ -333,12 +370,35 @@ impl FindingSink {
             pos: 0,
             counted_to: 0,
             chars: 0,
+            touched: None,
         }
     }
 
     /// Adds detections (sorted, after any pushed before) and their classes.
     pub fn push(&mut self, source: &Source, detections: &[Detection], classes: &[(Category, Tier)]) {
-        let text = source.text();
+        self.push_in(source, source.text(), 0, detections, classes);
+    }
+
+    /// [`FindingSink::push`] with the text around the detections at hand in `window`, which
+    /// holds the source text from `origin` on: positions are counted in it, and in the source's
+    /// own bytes only before it (see [`FindingSink::take_touched`]).
+    pub fn push_in(
+        &mut self,
+        source: &Source,
+        window: &[u8],
+        origin: usize,
+        detections: &[Detection],
+        classes: &[(Category, Tier)],
+    ) {
+        let whole = source.text();
+        let text = |r: std::ops::Range<usize>, touched: &mut Option<std::ops::Range<usize>>| {
+            if r.start >= origin && r.end - origin <= window.len() {
+                &window[r.start - origin..r.end - origin]
+            } else {
+                *touched = Some(touched.as_ref().map_or(r.clone(), |t| t.start.min(r.start)..t.end.max(r.end)));
+                &whole[r]
+            }
+        };
         let listing = detections.len().min(self.room());
         let (listed, counted) = detections.split_at(listing);
         // Past the listing limit only counts are kept: a dense export has millions of
@@ -349,7 +409,7 @@ impl FindingSink {
         for (d, &(category, tier)) in listed.iter().zip(classes) {
             *self.counts.entry(d.kind).or_default() += 1;
             let upto = d.start.max(self.pos);
-            for nl in memchr_iter(b'\n', &text[self.pos..upto]) {
+            for nl in memchr_iter(b'\n', text(self.pos..upto, &mut self.touched)) {
                 self.line += 1;
                 self.line_start = self.pos + nl + 1;
             }
@@ -357,11 +417,13 @@ impl FindingSink {
             if self.counted_to < self.line_start || self.counted_to > d.start {
                 (self.counted_to, self.chars) = (self.line_start, 0);
             }
-            self.chars += text[self.counted_to..d.start].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+            let line = text(self.counted_to..d.start, &mut self.touched);
+            self.chars += line.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
             self.counted_to = d.start;
             let mut column = 1 + self.chars;
             // A UTF-8 byte-order mark is not a character anyone sees.
-            if self.line_start == 0 && text.starts_with("\u{feff}".as_bytes()) {
+            let bom = "\u{feff}".as_bytes();
+            if self.line_start == 0 && text(0..bom.len().min(whole.len()), &mut self.touched) == bom {
                 column -= 1;
             }
             let offset = source.original_offset(d.start);
@@ -380,6 +442,13 @@ impl FindingSink {
                 public_prefix_chars: d.public_prefix_chars,
             });
         }
+    }
+
+    /// The range of the source's own bytes that [`FindingSink::push_in`] read since the last
+    /// call (the text between a stride and the last finding listed before it): a mapped file's
+    /// pages there can be given back.
+    pub fn take_touched(&mut self) -> Option<std::ops::Range<usize>> {
+        self.touched.take()
     }
 
     /// How many more findings will be listed; past that, [`FindingSink::push`] only counts and

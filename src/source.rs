@@ -156,6 +156,102 @@ impl Source {
     }
 }
 
+/// Bytes read before a stride, so that every lookup from inside it (a line's start, a column, a
+/// key, an `INSERT` tuple) sees what it would see in the whole text: the context module reads
+/// at most 64 KiB + 1 back from a candidate (`FIELD_SCAN_LIMIT`).
+pub const STRIDE_BEFORE: usize = (64 << 10) + 2;
+/// Bytes read after a stride: an `INSERT` head started inside it (read up to 4 KiB on), a
+/// keyword window after a candidate (48 bytes).
+pub const STRIDE_AFTER: usize = 8 << 10;
+/// A stride is read this much at a time, on all cores.
+const READ_PIECE: usize = 1 << 20;
+
+/// Reads a large file stride by stride into one reused buffer, each stride with the bytes its
+/// lookups need before and after it. Reading costs one copy from the page cache; scanning the
+/// same bytes through a memory map cost a page fault per 64 KiB, the map's page-table entries,
+/// giving the pages back, and a first read from memory instead of cache: 1 GiB digit TSV, one
+/// thread, 0.66 -> 0.57 s read instead of mapped.
+pub struct StrideReader {
+    file: File,
+    len: usize,
+    /// Bytes `origin..origin + filled` of the file, then what earlier strides left: the buffer
+    /// only grows, so that it is zeroed once, not per stride.
+    buf: Vec<u8>,
+    filled: usize,
+    origin: usize,
+}
+
+impl StrideReader {
+    /// A reader of the `len` bytes of the file at `path`.
+    pub fn open(path: &Path, len: usize) -> std::io::Result<Self> {
+        Ok(StrideReader { file: File::open(path)?, len, buf: Vec::new(), filled: 0, origin: 0 })
+    }
+
+    /// Reads the stride that starts at `start` (a line's start) and ends after the first
+    /// newline at or past `start + size` (or at the end of the file), with up to
+    /// [`STRIDE_BEFORE`] bytes before it and [`STRIDE_AFTER`] after it; returns the stride.
+    pub fn read(&mut self, start: usize, size: usize) -> std::io::Result<Range<usize>> {
+        self.origin = start.saturating_sub(STRIDE_BEFORE);
+        let target = start.saturating_add(size).min(self.len);
+        let mut read_to = self.len.min(target.saturating_add(STRIDE_AFTER));
+        self.filled = 0;
+        self.read_more(read_to)?;
+        let mut searched = target;
+        let end = loop {
+            if target >= self.len {
+                break self.len;
+            }
+            if let Some(p) = memchr::memchr(b'\n', &self.buf[searched - self.origin..self.filled]) {
+                break searched + p + 1;
+            }
+            if read_to >= self.len {
+                break self.len;
+            }
+            // A line longer than what was read: read on, as far again, until it ends.
+            searched = read_to;
+            read_to = self.len.min(read_to + size.max(STRIDE_AFTER));
+            self.read_more(read_to)?;
+        };
+        self.read_more(self.len.min(end.saturating_add(STRIDE_AFTER)))?;
+        Ok(start..end)
+    }
+
+    /// Makes the buffer hold the file's bytes up to `to` (the bytes it holds stay), reading
+    /// what is missing in pieces on all cores.
+    fn read_more(&mut self, to: usize) -> std::io::Result<()> {
+        let (file, origin, filled) = (&self.file, self.origin, self.filled);
+        if to <= origin + filled {
+            return Ok(());
+        }
+        if self.buf.len() < to - origin {
+            self.buf.resize(to - origin, 0);
+        }
+        self.buf[filled..to - origin]
+            .par_chunks_mut(READ_PIECE)
+            .enumerate()
+            .try_for_each(|(k, piece)| read_exact_at(file, piece, origin + filled + k * READ_PIECE))?;
+        self.filled = to - origin;
+        Ok(())
+    }
+
+    /// The bytes read: the file's from [`StrideReader::origin`] on.
+    pub fn text(&self) -> &[u8] {
+        &self.buf[..self.filled]
+    }
+
+    /// Where [`StrideReader::text`] starts in the file.
+    pub fn origin(&self) -> usize {
+        self.origin
+    }
+}
+
+/// Whether `range` of a text is valid UTF-8 without `\uXXXX` escapes of non-ASCII characters
+/// (see [`Source::is_plain_utf8`]); `window` holds the text's bytes from `origin` on, with the
+/// bytes around `range` that a character or escape cut by its edges needs.
+pub fn plain_utf8_in(window: &[u8], origin: usize, range: Range<usize>) -> bool {
+    sniff_window(window, origin, &range) == (None, None)
+}
+
 /// Gives back the memory of `range` of mapped bytes (see [`Source::release`]).
 fn release(raw: &Bytes, range: Range<usize>) {
     let Bytes::Mapped(map) = raw else { return };
@@ -298,6 +394,22 @@ pub fn load_deferring_checks(path: &Path, above: u64) -> std::io::Result<Loaded>
 /// What [`load_deferring_checks`] takes the whole-input checks to find until a window says
 /// otherwise.
 const DEFERRED: Sniffed = (None, None);
+
+/// Fills `buf` with the bytes of `file` from `offset` on.
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: usize) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    file.read_exact_at(buf, offset as u64)
+}
+
+/// Fills `buf` with the bytes of `file` from `offset` on.
+#[cfg(not(unix))]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: usize) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = file.try_clone()?;
+    file.seek(SeekFrom::Start(offset as u64))?;
+    file.read_exact(buf)
+}
 
 /// Reads bytes `range` of `file` into `buf`.
 #[cfg(unix)]

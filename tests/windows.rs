@@ -127,3 +127,108 @@ fn deferred_checks_fall_back_to_the_whole_file() {
         assert!(windowed.findings.iter().any(|f| f.value == "13900139000"), "{name}: the phone across the edge");
     }
 }
+
+/// Mapped files are read stride by stride into memory, each stride with the bytes its lookups
+/// need around it: on every format, with documents back to back (SQL statements running over
+/// many strides and ending in others, CSV headers far behind), in windows smaller than the
+/// bytes kept before a stride, the findings, positions and counts are those of one pass.
+#[test]
+fn read_strides_equal_one_pass_on_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (i, format) in DocFormat::ALL.into_iter().enumerate() {
+        let mut rng = Rng::new(900 + i as u64);
+        let mut text = String::new();
+        while text.len() < (4 << 20) + 300_000 {
+            text.push_str(&render(&document(format, 3000, &mut rng)));
+        }
+        let path = dir.path().join(format!("mapped{i}.txt"));
+        std::fs::write(&path, &text).expect("write");
+        let whole = scan(&path, usize::MAX, None);
+        assert!(whole.counts.values().sum::<u64>() > 1000, "{format:?}");
+        for window in [16 << 10, 300_000] {
+            assert_same(&scan(&path, window, None), &whole, &format!("{format:?} read in windows of {window}"));
+        }
+        assert_same(
+            &scan(&path, 16 << 10, Some(50)),
+            &scan(&path, usize::MAX, Some(50)),
+            &format!("{format:?} capped"),
+        );
+    }
+}
+
+/// A line longer than a stride is read on until it ends, and a last line without a newline is
+/// read to the end of the file; a finding after a long stretch without any is placed by counting
+/// the lines in between.
+#[test]
+fn read_strides_follow_long_lines_and_the_file_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("name,phone\n");
+    text.push_str("张三,13800138000\n");
+    text.push_str(&"x,y\n".repeat(700_000));
+    text.push_str(&"a".repeat(900_000));
+    text.push_str(" 13900139000 ");
+    text.push_str(&"b".repeat(400_000));
+    text.push('\n');
+    text.push_str(&"x,y\n".repeat(200_000));
+    text.push_str("李四,13700137000");
+    let path = dir.path().join("long.csv");
+    std::fs::write(&path, &text).expect("write");
+    let whole = scan(&path, usize::MAX, None);
+    let phones: Vec<_> =
+        whole.findings.iter().filter(|f| f.kind == piiscan::Kind::Mobile).map(|f| (f.value.as_str(), f.line)).collect();
+    assert_eq!(phones, [("13800138000", 2), ("13900139000", 700_003), ("13700137000", 900_004)]);
+    for window in [16 << 10, 100_000] {
+        assert_same(&scan(&path, window, None), &whole, &format!("windows of {window}"));
+    }
+}
+
+/// The lookups that reach past a line, on a mapped SQL dump read in small strides: column lists
+/// written over several lines (an `INSERT` head cut by a stride's end is read on into the next
+/// stride's bytes), tuples written over several lines (a value's `(` may lie in the stride
+/// before), and statements that end strides after they start (a value after the `;` is in no
+/// statement). Each must give what one pass gives: the passports in the `passport` column, and
+/// none of the look-alikes after the statements.
+#[test]
+fn read_strides_see_statements_across_their_edges() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::new();
+    let mut serial = 10_000_000u32;
+    let mut next = || {
+        serial += 7;
+        format!("E{serial}")
+    };
+    let mut expected = 0;
+    for i in 0..10_000 {
+        // Heads and tuples over several lines, of varying length, so that stride ends fall in
+        // every part of them.
+        text.push_str(&format!(
+            "INSERT INTO `t{i}` (\n  `name`,\n  `note_{}`,\n  `passport`\n) VALUES\n",
+            "x".repeat(i % 301)
+        ));
+        let rows = 1 + i % 5;
+        for r in 0..rows {
+            let end = if r + 1 == rows { ";" } else { "," };
+            text.push_str(&format!("('张三', '{}',\n '{}'){end}\n", "y".repeat(i % 23), next()));
+            expected += 1;
+        }
+        text.push_str(&format!("note, (x, {})\n", next()));
+        if i % 1000 == 0 {
+            // A statement of many one-line tuples, over many strides.
+            text.push_str("INSERT INTO `long` (`name`, `passport`) VALUES\n");
+            for r in 0..3000 {
+                let end = if r == 2999 { ";" } else { "," };
+                text.push_str(&format!("('李四', '{}'){end}\n", next()));
+                expected += 1;
+            }
+            text.push_str(&format!("note, (x, {})\n", next()));
+        }
+    }
+    assert!(text.len() > 4 << 20, "large enough to be mapped: {}", text.len());
+    let path = dir.path().join("dump.sql");
+    std::fs::write(&path, &text).expect("write");
+    let whole = scan(&path, usize::MAX, None);
+    assert_eq!(whole.counts.get(&piiscan::Kind::Passport), Some(&expected));
+    for window in [4 << 10, 16 << 10] {
+        assert_same(&scan(&path, window, None), &whole, &format!("windows of {window}"));
+    }
+}

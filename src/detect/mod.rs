@@ -78,7 +78,7 @@ impl Detector {
         }
         let shared = SharedContext::new(text);
         let mut found = Vec::new();
-        self.detect_pieces(text, 0..text.len(), &shared, chunk, &mut found);
+        self.detect_pieces(text, 0, 0..text.len(), &shared, chunk, &mut found);
         found
     }
 
@@ -92,12 +92,27 @@ impl Detector {
         shared: &SharedContext,
         out: &mut Vec<Detection>,
     ) {
-        self.detect_pieces(text, range, shared, PARALLEL_CHUNK, out)
+        self.detect_pieces(text, 0, range, shared, PARALLEL_CHUNK, out)
+    }
+
+    /// [`Detector::detect_range`] where `text` is the part of a file's text that starts at offset
+    /// `origin` (a stride read into memory with what its lookups need around it): `range` is
+    /// `text`'s, the detections' offsets are the file's.
+    pub fn detect_range_at(
+        &self,
+        text: &[u8],
+        origin: usize,
+        range: std::ops::Range<usize>,
+        shared: &SharedContext,
+        out: &mut Vec<Detection>,
+    ) {
+        self.detect_pieces(text, origin, range, shared, PARALLEL_CHUNK, out)
     }
 
     fn detect_pieces(
         &self,
         text: &[u8],
+        origin: usize,
         range: std::ops::Range<usize>,
         shared: &SharedContext,
         chunk: usize,
@@ -118,11 +133,11 @@ impl Detector {
             .par_iter()
             .map(|w| {
                 let (start, end) = (w[0], w[1]);
-                let ctx = Context::window(text, start, shared);
+                let ctx = Context::window_at(text, origin, start, shared);
                 let mut found = self.detect_window(&text[start..end], &ctx);
                 for d in &mut found {
-                    d.start += start;
-                    d.end += start;
+                    d.start += origin + start;
+                    d.end += origin + start;
                 }
                 found
             })

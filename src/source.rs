@@ -403,30 +403,41 @@ fn read_exact_at(file: &File, buf: &mut [u8], offset: usize) -> std::io::Result<
 }
 
 /// Fills `buf` with the bytes of `file` from `offset` on.
-#[cfg(not(unix))]
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: usize) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    // Positioned reads, as on unix: pieces are read on several threads at once, and a shared
+    // file position would mix them up.
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset as u64) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Fills `buf` with the bytes of `file` from `offset` on. Without positioned reads, one read at
+/// a time: a clone shares the original's position.
+#[cfg(not(any(unix, windows)))]
 fn read_exact_at(file: &File, buf: &mut [u8], offset: usize) -> std::io::Result<()> {
     use std::io::{Seek, SeekFrom};
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut file = file.try_clone()?;
     file.seek(SeekFrom::Start(offset as u64))?;
     file.read_exact(buf)
 }
 
 /// Reads bytes `range` of `file` into `buf`.
-#[cfg(unix)]
 fn read_at(file: &File, range: Range<usize>, buf: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::os::unix::fs::FileExt;
     buf.resize(range.len(), 0);
-    file.read_exact_at(buf, range.start as u64)
-}
-
-/// Reads bytes `range` of `file` into `buf`.
-#[cfg(not(unix))]
-fn read_at(file: &File, range: Range<usize>, buf: &mut Vec<u8>) -> std::io::Result<()> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = file.try_clone()?;
-    file.seek(SeekFrom::Start(range.start as u64))?;
-    buf.resize(range.len(), 0);
-    file.read_exact(buf)
+    read_exact_at(file, buf, range.start)
 }
 
 /// Sniffs encoding and binary content of bytes already in memory.

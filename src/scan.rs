@@ -163,10 +163,11 @@ pub struct FileOptions<'a> {
     pub max_findings: Option<usize>,
 }
 
-/// Large UTF-8 files are scanned in windows of about this size, each released from memory
-/// when done, so that a multi-gigabyte dump needs a few windows' worth of memory, not its size.
-/// Small enough that a window's first visit (checks, `INSERT` search) leaves it in cache for
-/// the scan: 2 MiB windows measured 10% faster than 32 MiB ones on the 1 GiB benchmark.
+/// Large UTF-8 files are scanned in strides of two windows of about this size per thread, read
+/// into one reused buffer (a mapped file) or scanned in place (a file read whole), so that a
+/// multi-gigabyte dump needs a few windows' worth of memory, not its size. Small enough that a
+/// stride's first visit (checks, `INSERT` search) leaves it in cache for the scan: 2 MiB
+/// windows measured 10% faster than 32 MiB ones on the 1 GiB benchmark.
 pub const WINDOW: usize = 2 << 20;
 
 /// Scans one file; never fails, problems are part of the result.

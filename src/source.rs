@@ -1,7 +1,9 @@
 //! Read stage: a file becomes bytes, and bytes become the UTF-8 text the detectors see.
 //!
 //! Large files are memory-mapped, small ones read into a buffer; neither is copied into a
-//! `String`. UTF-8 (with or without BOM) is scanned in place. UTF-16 (with BOM) and GBK/GB18030
+//! `String`. UTF-8 (with or without BOM) is scanned in place, except that a large file scanned
+//! in strides is read into memory stride by stride ([`StrideReader`]) rather than through its
+//! map, which serves the whole-file checks and the rare look far back. UTF-16 (with BOM) and GBK/GB18030
 //! are decoded, and an [`OffsetMap`] keeps the way back from decoded offsets to the original
 //! bytes, so reported offsets, lengths and lines always refer to the file as it is on disk.
 
@@ -364,9 +366,9 @@ pub fn load(path: &Path) -> std::io::Result<Loaded> {
 }
 
 /// [`load`], except that the whole-input checks (valid UTF-8, JSON escapes) of a mapped file
-/// longer than `above` bytes are left to the caller, who scans it window by window anyway: it
-/// checks each window with [`Source::is_plain_utf8`] while the window's pages come in, instead
-/// of reading the whole file once more beforehand. BOMs and NUL bytes are handled as by [`load`].
+/// longer than `above` bytes are left to the caller, who scans it stride by stride anyway: it
+/// checks each stride with [`plain_utf8_in`] once it is read, instead of reading the whole file
+/// once more beforehand. BOMs and NUL bytes are handled as by [`load`].
 pub fn load_deferring_checks(path: &Path, above: u64) -> std::io::Result<Loaded> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();

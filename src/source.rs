@@ -167,6 +167,9 @@ pub const STRIDE_BEFORE: usize = (64 << 10) + 2;
 pub const STRIDE_AFTER: usize = 8 << 10;
 /// A stride is read this much at a time, on all cores.
 const READ_PIECE: usize = 1 << 20;
+/// Room a stride buffer is given beyond what it needs when it grows: enough for the strides
+/// after it, which end at a different line end.
+const BUFFER_SLACK: usize = 256 << 10;
 
 /// Reads a large file stride by stride into one reused buffer, each stride with the bytes its
 /// lookups need before and after it. Reading costs one copy from the page cache; scanning the
@@ -226,7 +229,10 @@ impl StrideReader {
             return Ok(());
         }
         if self.buf.len() < to - origin {
-            self.buf.resize(to - origin, 0);
+            // With room to spare: strides differ in length by their last line, and growing by
+            // a few bytes each time reallocated and zeroed the whole buffer each time (a tenth
+            // of the scan).
+            self.buf.resize((to - origin).max(self.buf.len() + self.buf.len() / 2) + BUFFER_SLACK, 0);
         }
         self.buf[filled..to - origin]
             .par_chunks_mut(READ_PIECE)

@@ -58,16 +58,13 @@ impl SharedContext {
         SharedContext { header: detect_header(text), inserts: Vec::new() }
     }
 
-    /// The `INSERT` column lists that start in `range`, to be added with
+    /// The `INSERT` column lists that start in `range` of the text, to be added with
     /// [`SharedContext::extend_inserts`]: ranges can be searched in parallel and added in order.
-    pub fn inserts_in(text: &[u8], range: std::ops::Range<usize>) -> Vec<Insert> {
-        find_inserts(text, range)
-    }
-
-    /// [`SharedContext::inserts_in`] for `range` of `window`, a part of the text that starts at
-    /// offset `origin` of it; the lists' offsets are the text's. A statement whose end is not in
-    /// `window` stays open until [`SharedContext::close_statements`] finds it in a later one.
-    pub fn inserts_in_window(window: &[u8], origin: usize, range: std::ops::Range<usize>) -> Vec<Insert> {
+    /// `window` is the part of the text from offset `origin` on (the whole text, or a stride
+    /// read into memory); `range` and the lists' offsets are the text's. A statement whose end is
+    /// not in `window` stays open until [`SharedContext::close_statements`] finds it in a later
+    /// one.
+    pub fn inserts_in(window: &[u8], origin: usize, range: std::ops::Range<usize>) -> Vec<Insert> {
         let mut inserts = find_inserts(window, range.start - origin..range.end - origin);
         for insert in &mut inserts {
             insert.values_start += origin;

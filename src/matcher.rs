@@ -462,97 +462,94 @@ fn plan_strip_generic(masks: &StripMasks, filter_from: u32, before: Carry, plan:
         edges[j] = high[j] ^ ((high[j] << 1) | (prev_high >> 63));
         (prev_token, prev_digit, prev_high) = (this, digit[j], high[j]);
     }
-    let busy_blocks = |visit: &[u64]| {
-        (0..blocks).fold(0u64, |busy, j| busy | u64::from(visit[j] | dots[j] | at[j] | edges[j] != 0) << j)
-    };
     // Without the filter's masks, any byte may open a seven-digit number.
     let mut last =
         Carry { token: token(blocks - 1), digit: digit[blocks - 1], high: high[blocks - 1], opener: u64::MAX };
-    if masks.mask_set() != MaskSet::All {
-        *busy = busy_blocks(visit);
-        return (last, digit_starts);
-    }
-    let (sep, paren) = (&masks.sep[..=blocks], &masks.paren[..=blocks]);
-    let nibble = [
-        &masks.nibble[0][..=blocks],
-        &masks.nibble[1][..=blocks],
-        &masks.nibble[2][..=blocks],
-        &masks.nibble[3][..=blocks],
-    ];
-    let opener = |j: usize| sep[j] | paren[j] | high[j];
-    last.opener = opener(blocks - 1);
-    // In text with few numbers, visiting each costs less than judging the blocks.
-    if digit_starts < filter_from {
-        *busy = busy_blocks(visit);
-        return (last, digit_starts);
-    }
-    for j in 0..blocks {
-        let prev_opener = if j == 0 { before.opener } else { opener(j - 1) };
-        let starts = visit[j] & digit[j];
-        let opened = (opener(j) << 1) | (prev_opener >> 63);
-        let d = (digit[j], digit[j + 1]);
-        let both = |x: (u64, u64), k: u32| (x.0 & ahead(x, k), x.1 & (x.1 >> k));
-        let run2 = both(d, 1);
-        let run4 = both(run2, 2);
-        let run8 = both(run4, 4);
-        let ge = |x: (u64, u64), k: u32| run8.0 & ahead(x, k);
-        let (ge7, ge8, ge9, ge10) = (run4.0 & ahead(run4, 3), run8.0, ge(d, 8), ge(run2, 8));
-        let (ge11, ge12, ge13, ge14) = (ge(run4, 7), ge(run4, 8), ge(run8, 5), ge(run8, 6));
-        let (ge15, ge16) = (ge(run8, 7), ge(run8, 8));
-        let ge20 = ge16 & ahead(run4, 16);
+    'filter: {
+        if masks.mask_set() != MaskSet::All {
+            break 'filter;
+        }
+        let (sep, paren) = (&masks.sep[..=blocks], &masks.paren[..=blocks]);
+        let nibble = [
+            &masks.nibble[0][..=blocks],
+            &masks.nibble[1][..=blocks],
+            &masks.nibble[2][..=blocks],
+            &masks.nibble[3][..=blocks],
+        ];
+        let opener = |j: usize| sep[j] | paren[j] | high[j];
+        last.opener = opener(blocks - 1);
+        // In text with few numbers, visiting each costs less than judging the blocks.
+        if digit_starts < filter_from {
+            break 'filter;
+        }
+        for j in 0..blocks {
+            let prev_opener = if j == 0 { before.opener } else { opener(j - 1) };
+            let starts = visit[j] & digit[j];
+            let opened = (opener(j) << 1) | (prev_opener >> 63);
+            let d = (digit[j], digit[j + 1]);
+            let both = |x: (u64, u64), k: u32| (x.0 & ahead(x, k), x.1 & (x.1 >> k));
+            let run2 = both(d, 1);
+            let run4 = both(run2, 2);
+            let run8 = both(run4, 4);
+            let ge = |x: (u64, u64), k: u32| run8.0 & ahead(x, k);
+            let (ge7, ge8, ge9, ge10) = (run4.0 & ahead(run4, 3), run8.0, ge(d, 8), ge(run2, 8));
+            let (ge11, ge12, ge13, ge14) = (ge(run4, 7), ge(run4, 8), ge(run8, 5), ge(run8, 6));
+            let (ge15, ge16) = (ge(run8, 7), ge(run8, 8));
+            let ge20 = ge16 & ahead(run4, 16);
 
-        // The first digit, and the second (bit i: byte i + 1), by their bits.
-        let [b0, b1, b2, b3] = nibble.map(|n| n[j]);
-        let [s0, s1, s2, s3] = nibble.map(|n| ahead((n[j], n[j + 1]), 1));
-        let low_zero = !b1 & !b2 & !b3;
-        let (zero, one, eight) = (!b0 & low_zero, b0 & low_zero, !b0 & !b1 & !b2 & b3);
-        let second_4_or_5 = !s1 & s2 & !s3;
-        let second_0_or_4 = !s0 & !s1 & !s3;
-        let second_6 = !s0 & s1 & s2 & !s3;
-        let worth = (ge8 & !ge9)
-            | (ge15 & !ge20)
-            | (ge7 & !ge8 & opened)
-            | (ge9 & !ge10 & one & second_4_or_5)
-            | (ge10 & !ge13 & zero)
-            | (ge11 & !ge12 & one)
-            | (ge13 & !ge14 & ((one & second_0_or_4) | (eight & second_6)));
+            // The first digit, and the second (bit i: byte i + 1), by their bits.
+            let [b0, b1, b2, b3] = nibble.map(|n| n[j]);
+            let [s0, s1, s2, s3] = nibble.map(|n| ahead((n[j], n[j + 1]), 1));
+            let low_zero = !b1 & !b2 & !b3;
+            let (zero, one, eight) = (!b0 & low_zero, b0 & low_zero, !b0 & !b1 & !b2 & b3);
+            let second_4_or_5 = !s1 & s2 & !s3;
+            let second_0_or_4 = !s0 & !s1 & !s3;
+            let second_6 = !s0 & s1 & s2 & !s3;
+            let worth = (ge8 & !ge9)
+                | (ge15 & !ge20)
+                | (ge7 & !ge8 & opened)
+                | (ge9 & !ge10 & one & second_4_or_5)
+                | (ge10 & !ge13 & zero)
+                | (ge11 & !ge12 & one)
+                | (ge13 & !ge14 & ((one & second_0_or_4) | (eight & second_6)));
 
-        let dropped = starts & !worth;
-        let sum = d.0.wrapping_add(dropped);
-        let carry = u64::from(sum < d.0);
-        let ends = (sum & !d.0, d.1.wrapping_add(carry) & !d.1);
-        let chains_on = (d.0 | lead[j], d.1 | lead[j + 1]);
-        let not_lone = (
-            token(j) | lead[j] | (sep[j] & ahead(chains_on, 1)),
-            // The follower of the next block's last byte is not classified: not lone. A run
-            // through the whole next block leaves no end bit and is caught the same way.
-            token(j + 1) | lead[j + 1] | (sep[j + 1] & (chains_on.1 >> 1)) | 1 << 63,
-        );
-        visit[j] &= !dropped;
-        unsettled[j] = ends.0 & not_lone.0;
-        unsettled_past[j] = u64::from((ends.1 & not_lone.1) != 0 || d.1 == u64::MAX);
-        dropped_starts[j] = dropped;
+            let dropped = starts & !worth;
+            let sum = d.0.wrapping_add(dropped);
+            let carry = u64::from(sum < d.0);
+            let ends = (sum & !d.0, d.1.wrapping_add(carry) & !d.1);
+            let chains_on = (d.0 | lead[j], d.1 | lead[j + 1]);
+            let not_lone = (
+                token(j) | lead[j] | (sep[j] & ahead(chains_on, 1)),
+                // The follower of the next block's last byte is not classified: not lone. A run
+                // through the whole next block leaves no end bit and is caught the same way.
+                token(j + 1) | lead[j + 1] | (sep[j + 1] & (chains_on.1 >> 1)) | 1 << 63,
+            );
+            visit[j] &= !dropped;
+            unsettled[j] = ends.0 & not_lone.0;
+            unsettled_past[j] = u64::from((ends.1 & not_lone.1) != 0 || d.1 == u64::MAX);
+            dropped_starts[j] = dropped;
+        }
+        // A run that does not end lone is visited: its start is the last dropped start before its
+        // end (runs do not overlap), or the block's last dropped start if it ends past the block.
+        for j in 0..blocks {
+            let (mut ends, past) = (unsettled[j], unsettled_past[j]);
+            if ends | past == 0 {
+                continue;
+            }
+            let last_start_below = |limit: u64| match dropped_starts[j] & limit {
+                0 => 0,
+                starts => 1u64 << (63 - starts.leading_zeros()),
+            };
+            while ends != 0 {
+                visit[j] |= last_start_below((ends & ends.wrapping_neg()) - 1);
+                ends &= ends - 1;
+            }
+            if past != 0 {
+                visit[j] |= last_start_below(u64::MAX);
+            }
+        }
     }
-    // A run that does not end lone is visited: its start is the last dropped start before its
-    // end (runs do not overlap), or the block's last dropped start if it ends past the block.
-    for j in 0..blocks {
-        let (mut ends, past) = (unsettled[j], unsettled_past[j]);
-        if ends | past == 0 {
-            continue;
-        }
-        let last_start_below = |limit: u64| match dropped_starts[j] & limit {
-            0 => 0,
-            starts => 1u64 << (63 - starts.leading_zeros()),
-        };
-        while ends != 0 {
-            visit[j] |= last_start_below((ends & ends.wrapping_neg()) - 1);
-            ends &= ends - 1;
-        }
-        if past != 0 {
-            visit[j] |= last_start_below(u64::MAX);
-        }
-    }
-    *busy = busy_blocks(visit);
+    *busy = (0..blocks).fold(0, |busy, j| busy | u64::from(visit[j] | dots[j] | at[j] | edges[j] != 0) << j);
     (last, digit_starts)
 }
 

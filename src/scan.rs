@@ -272,7 +272,7 @@ fn scan_loaded(
             }
             shared.extend_inserts(prepare_window(window_text, origin, range.clone(), source.checks_deferred)?);
             let local = range.start - origin..range.end - origin;
-            detector.detect_range_at(window_text, origin, local.clone(), shared, &mut detections);
+            detector.detect_range(window_text, origin, local.clone(), shared, &mut detections);
             // Classes are only read for the findings listed; once the list is full (the first
             // stride of a dense export), the detections are only counted.
             let classes = match sink.room() {
@@ -310,7 +310,7 @@ fn prepare_window(
         .into_par_iter()
         .map(|piece| {
             (!check || source::plain_utf8_in(window, origin, piece.clone()))
-                .then(|| SharedContext::inserts_in_window(window, origin, piece))
+                .then(|| SharedContext::inserts_in(window, origin, piece))
         })
         .collect();
     found.into_iter().try_fold(Vec::new(), |mut all, inserts| {

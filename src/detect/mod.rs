@@ -82,23 +82,13 @@ impl Detector {
         found
     }
 
-    /// Detections in the line-aligned `range` of `text` (offsets are the text's), with the
-    /// text's shared context computed beforehand, appended to `out`: how a file too large to
-    /// hold at once is scanned window by window, into one buffer that every window reuses.
+    /// Detections in the line-aligned `range` of `text`, with the file's shared context
+    /// computed beforehand, appended to `out`: how a file too large to hold at once is scanned
+    /// stride by stride, into one buffer that every stride reuses. `text` is the part of the
+    /// file's text that starts at offset `origin` (the whole text, or a stride read into memory
+    /// with what its lookups need around it): `range` is `text`'s, the detections' offsets are
+    /// the file's.
     pub fn detect_range(
-        &self,
-        text: &[u8],
-        range: std::ops::Range<usize>,
-        shared: &SharedContext,
-        out: &mut Vec<Detection>,
-    ) {
-        self.detect_pieces(text, 0, range, shared, PARALLEL_CHUNK, out)
-    }
-
-    /// [`Detector::detect_range`] where `text` is the part of a file's text that starts at offset
-    /// `origin` (a stride read into memory with what its lookups need around it): `range` is
-    /// `text`'s, the detections' offsets are the file's.
-    pub fn detect_range_at(
         &self,
         text: &[u8],
         origin: usize,

@@ -148,13 +148,9 @@ impl<'t> Context<'t> {
     }
 
     /// Context for the window of `text` that starts at `base`, with precomputed shared parts.
-    pub fn window(text: &'t [u8], base: usize, shared: &'t SharedContext) -> Self {
-        Context::window_at(text, 0, base, shared)
-    }
-
-    /// [`Context::window`] where `text` is the part of a file's text that starts at offset
-    /// `origin` (a stride read into memory, with enough before and after it for every lookup).
-    pub fn window_at(text: &'t [u8], origin: usize, base: usize, shared: &'t SharedContext) -> Self {
+    /// `text` is the part of a file's text that starts at offset `origin` (the whole text, or a
+    /// stride read into memory with enough before and after it for every lookup).
+    pub fn window(text: &'t [u8], origin: usize, base: usize, shared: &'t SharedContext) -> Self {
         Context {
             text,
             base,

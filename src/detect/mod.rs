@@ -123,7 +123,7 @@ impl Detector {
             .par_iter()
             .map(|w| {
                 let (start, end) = (w[0], w[1]);
-                let ctx = Context::window_at(text, origin, start, shared);
+                let ctx = Context::window(text, origin, start, shared);
                 let mut found = self.detect_window(&text[start..end], &ctx);
                 for d in &mut found {
                     d.start += origin + start;

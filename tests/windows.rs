@@ -1,7 +1,7 @@
-//! Large files are scanned in windows that are released as the scan goes: the findings, their
-//! positions and the counts must be those of one pass over the whole file, with windows far
-//! smaller than the file, on every generated format, and on a file large enough to be mapped
-//! (whose pages are really given back and read again).
+//! Large files are scanned stride by stride: the findings, their positions and the counts must
+//! be those of one pass over the whole file, with windows far smaller than the file, on every
+//! generated format, in memory and on files large enough to be mapped (which are read into a
+//! buffer stride by stride, each stride with the bytes its lookups need around it).
 
 use piiscan::detect::{DetectOptions, Detector};
 use piiscan::scan::{scan_file_in_windows, FileOptions, FileResult};
@@ -45,7 +45,7 @@ fn windows_equal_one_pass_on_every_format() {
 }
 
 #[test]
-fn mapped_file_released_window_by_window() {
+fn mapped_file_read_stride_by_stride() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut rng = Rng::new(77);
     let mut text = String::new();

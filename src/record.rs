@@ -178,6 +178,9 @@ pub fn insert_heads(text: &[u8]) -> Vec<InsertHead> {
     insert_heads_in(text, 0..text.len())
 }
 
+/// How far after its `INSERT INTO` a head's `VALUES` is looked for.
+pub const INSERT_HEAD_MAX: usize = 4096;
+
 /// [`insert_heads`] of the heads that start in `range` (their `VALUES` may lie beyond it).
 pub fn insert_heads_in(text: &[u8], range: std::ops::Range<usize>) -> Vec<InsertHead> {
     const HEAD: usize = b"INSERT INTO".len();
@@ -192,7 +195,7 @@ pub fn insert_heads_in(text: &[u8], range: std::ops::Range<usize>) -> Vec<Insert
     starts
         .into_iter()
         .filter_map(|start| {
-            let window = &text[start..text.len().min(start + 4096)];
+            let window = &text[start..text.len().min(start + INSERT_HEAD_MAX)];
             let values = memmem::find(window, b"VALUES").or_else(|| memmem::find(window, b"values"))?;
             Some(InsertHead { start, values_end: start + values + 6 })
         })

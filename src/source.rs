@@ -159,12 +159,15 @@ impl Source {
 }
 
 /// Bytes read before a stride, so that every lookup from inside it (a line's start, a column, a
-/// key, an `INSERT` tuple) sees what it would see in the whole text: the context module reads
-/// at most 64 KiB + 1 back from a candidate (`FIELD_SCAN_LIMIT`).
-pub const STRIDE_BEFORE: usize = (64 << 10) + 2;
-/// Bytes read after a stride: an `INSERT` head started inside it (read up to 4 KiB on), a
-/// keyword window after a candidate (48 bytes).
+/// key, an `INSERT` tuple) sees what it would see in the whole text.
+pub const STRIDE_BEFORE: usize = crate::context::REACH_BEFORE + 1;
+/// Bytes read after a stride: an `INSERT` head started inside it, a keyword window after a
+/// candidate.
 pub const STRIDE_AFTER: usize = 8 << 10;
+const _: () = assert!(
+    STRIDE_AFTER >= crate::record::INSERT_HEAD_MAX + b"INSERT INTO".len()
+        && STRIDE_AFTER >= crate::context::REACH_AFTER
+);
 /// A stride is read this much at a time, on all cores.
 const READ_PIECE: usize = 1 << 20;
 /// Room a stride buffer is given beyond what it needs when it grows: enough for the strides

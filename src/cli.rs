@@ -86,9 +86,48 @@ pub enum TierPolicyArg {
 /// Arguments of `piiscan scan`.
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan.
+    /// Files, directories or streams to scan; `-` reads standard input.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// The name findings in standard input are shown with.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_name: Option<String>,
+    /// Include hidden files and directories.
+    #[arg(long, help_heading = "Input")]
+    pub hidden: bool,
+    /// Do not honour .gitignore, .ignore and .piiscanignore files.
+    #[arg(long, help_heading = "Input")]
+    pub no_ignore: bool,
+    /// Read only files matching GLOB, or leave out files matching !GLOB (repeatable, as ripgrep).
+    #[arg(short = 'g', long = "glob", value_name = "GLOB", help_heading = "Input", allow_hyphen_values = true)]
+    pub globs: Vec<String>,
+    /// List files larger than SIZE (bytes, or with K, M, G) instead of reading them.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Input")]
+    pub max_filesize: Option<u64>,
+    /// Read binary files as text.
+    #[arg(short = 'a', long, help_heading = "Input")]
+    pub text: bool,
+    /// Do not open compressed files and archives (they are listed as skipped).
+    #[arg(long, help_heading = "Input")]
+    pub no_archives: bool,
+    /// Stop decompressing an input after SIZE bytes, over every layer and member.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64G", help_heading = "Archive limits")]
+    pub max_archive_bytes: u64,
+    /// Stop a compressed stream or member that expands more than N times (a bomb).
+    #[arg(long, value_name = "N", default_value_t = 200, help_heading = "Archive limits")]
+    pub max_archive_ratio: u64,
+    /// Stop after N archive members in one input.
+    #[arg(long, value_name = "N", default_value_t = 100_000, help_heading = "Archive limits")]
+    pub max_archive_entries: u64,
+    /// Do not open archives nested more than N deep (a .tar.gz is two deep).
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Archive limits")]
+    pub max_archive_depth: u32,
+    /// List every input not scanned, or not fully, in the human summary.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// No progress line on a terminal.
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     pub format: FormatArg,
@@ -166,6 +205,10 @@ pub enum FailOnArg {
     /// The estimate is 情节特别严重.
     #[value(name = "especially_serious", alias = "especially-serious")]
     EspeciallySerious,
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    piiscan::walk::parse_size(text)
 }
 
 fn parse_doc_format(name: &str) -> Result<piiscan::synth::DocFormat, String> {

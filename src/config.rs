@@ -1,7 +1,12 @@
 //! Command-line arguments become a validated [`ScanConfig`]; the engine never sees clap types.
 
 use crate::classify::TierPolicy;
+use crate::container::Limits;
+use crate::scan::Progress;
+use crate::source::TextPolicy;
+use crate::walk::WalkOptions;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Everything the engine needs to run a scan.
 #[derive(Debug, Clone, Default)]
@@ -13,8 +18,16 @@ pub struct ScanConfig {
     /// List at most this many findings per file (the first by position); counts stay exact.
     /// `None` lists all.
     pub max_findings_per_file: Option<usize>,
-    /// Follow symbolic links while walking.
-    pub follow_links: bool,
+    /// How paths are walked: ignore files, hidden files, globs, links, size limit, the name of
+    /// standard input.
+    pub walk: WalkOptions,
+    /// Which inputs are read as text: binary content with `-a/--text`, archives not opened with
+    /// `--no-archives`.
+    pub text: TextPolicy,
+    /// Limits on what each input may unpack.
+    pub limits: Limits,
+    /// Counters for a progress line, when one is drawn.
+    pub progress: Option<Arc<Progress>>,
     /// Report masked values as `*_masked` kinds.
     pub include_masked: bool,
     /// How ID numbers and addresses are tiered.

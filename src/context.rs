@@ -485,18 +485,42 @@ fn ceil_char_boundary(text: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// A first line split by its most frequent delimiter, if it looks like column names rather
-/// than data (no cell is a long digit run).
+/// How many title lines may stand above a header row (a sheet's or a document's title, blank
+/// rows): exports from spreadsheets and reports often open with one or two.
+const TITLE_LINES: usize = 3;
+
+/// The header row: the first line split by its most frequent delimiter, if it looks like
+/// column names rather than data (no cell is a long digit run). Up to [`TITLE_LINES`] title
+/// lines may stand above it: blank lines, short lines without a delimiter, or rows whose cells
+/// are mostly empty (a title in the first cell of a sheet row). A header found below titles must
+/// be tab-separated (a table rendered as TSV) or name at least three columns, so that a sentence
+/// with a comma under a heading is no header.
 fn detect_header(text: &[u8]) -> Option<Header> {
-    let end = memchr::memchr(b'\n', text).unwrap_or(text.len());
-    let line = std::str::from_utf8(&text[..end]).ok()?.trim_end_matches('\r').trim_start_matches('\u{feff}');
-    let (delimiter, _) = crate::record::likely_delimiter(line.as_bytes())?;
-    let cells: Vec<String> = line
-        .split(delimiter as char)
-        .map(|c| c.trim().trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`').to_lowercase())
-        .collect();
-    let looks_like_data = cells.iter().any(|c| c.bytes().filter(u8::is_ascii_digit).count() >= 6);
-    (!looks_like_data).then_some(Header { delimiter, cells, end })
+    let mut start = 0;
+    for titles in 0..=TITLE_LINES {
+        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
+        let line = std::str::from_utf8(&text[start..end]).ok()?.trim_end_matches('\r').trim_start_matches('\u{feff}');
+        let split = crate::record::likely_delimiter(line.as_bytes()).map(|(delimiter, _)| {
+            let cells: Vec<String> = line
+                .split(delimiter as char)
+                .map(|c| c.trim().trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`').to_lowercase())
+                .collect();
+            (delimiter, cells)
+        });
+        let title = match &split {
+            None => line.trim().is_empty() || line.len() < 64,
+            Some((_, cells)) => cells.iter().filter(|c| c.is_empty()).count() * 2 > cells.len(),
+        };
+        match split {
+            Some((delimiter, cells)) if !title && (titles == 0 || cells.len() >= 3 || delimiter == b'\t') => {
+                let looks_like_data = cells.iter().any(|c| c.bytes().filter(u8::is_ascii_digit).count() >= 6);
+                return (!looks_like_data).then_some(Header { delimiter, cells, end });
+            }
+            _ if title && end < text.len() => start = end + 1,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// Every `INSERT INTO name (columns) VALUES` that starts in `range` of the text, in order.
@@ -547,6 +571,21 @@ mod tests {
         let text = "name,passport_no,city\n张三,\"E12345678\",北京\n";
         assert!(ctx_has(text, "E12345678", KeywordSet::Passport));
         let text = "name,sku,city\n张三,E12345678,北京\n";
+        assert!(!ctx_has(text, "E12345678", KeywordSet::Passport));
+    }
+
+    #[test]
+    fn a_header_below_title_rows_names_the_column() {
+        // A sheet's title row (a title in its first cell) and a blank row above the header.
+        let text = "2024年客户信息表\t\t\n\nname\tpassport_no\tcity\n张三\tE12345678\t北京\n";
+        assert!(ctx_has(text, "E12345678", KeywordSet::Passport));
+        // A document's heading above a table.
+        let text = "客户名单\nname,passport_no,city\n张三,E12345678,北京\n";
+        assert!(ctx_has(text, "E12345678", KeywordSet::Passport));
+        // A heading above prose with a comma is no header, nor is data above a header-like line.
+        let text = "客户名单\nname, passport_no\n张三, E12345678\n";
+        assert!(!ctx_has(text, "E12345678", KeywordSet::Passport));
+        let text = "张三,13800138000,1\nname,passport_no,city\n张三,E12345678,北京\n";
         assert!(!ctx_has(text, "E12345678", KeywordSet::Passport));
     }
 

@@ -18,6 +18,7 @@
 pub mod aggregate;
 pub mod classify;
 pub mod config;
+pub mod container;
 pub mod context;
 pub mod detect;
 pub mod error;
@@ -29,6 +30,7 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod severity;
+pub mod sniff;
 pub mod source;
 pub mod synth;
 pub mod walk;

@@ -4,8 +4,11 @@ mod cli;
 
 use clap::Parser;
 use cli::{Cli, ColorArg, Command, FailOnArg, FormatArg, MergeArgs, ScanArgs, TierPolicyArg};
+use piiscan::container::Limits;
 use piiscan::report::{write_report, Format, ReportOptions};
 use piiscan::severity::Verdict;
+use piiscan::source::TextPolicy;
+use piiscan::walk::WalkOptions;
 use piiscan::{rules, Exit, ScanConfig, TierPolicy};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -32,7 +35,23 @@ fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
         paths: args.paths.clone(),
         threads: args.threads,
         max_findings_per_file: (args.max_findings_per_file > 0).then_some(args.max_findings_per_file),
-        follow_links: args.follow,
+        walk: WalkOptions {
+            follow_links: args.follow,
+            hidden: args.hidden,
+            no_ignore: args.no_ignore,
+            globs: args.globs.clone(),
+            max_filesize: args.max_filesize,
+            stdin_name: args.stdin_name.clone(),
+            threads: None,
+        },
+        text: TextPolicy { force: args.text, no_archives: args.no_archives },
+        limits: Limits {
+            max_bytes: args.max_archive_bytes,
+            max_ratio: args.max_archive_ratio,
+            max_entries: args.max_archive_entries,
+            max_depth: args.max_archive_depth,
+        },
+        progress: None,
         include_masked: args.include_masked,
         tier_policy: match args.tier_policy {
             TierPolicyArg::Textual => TierPolicy::Textual,
@@ -47,14 +66,23 @@ fn config_from(args: &ScanArgs) -> Result<ScanConfig, String> {
 }
 
 fn scan(args: ScanArgs) -> Exit {
-    let config = match config_from(&args) {
+    let mut config = match config_from(&args) {
         Ok(c) => c,
         Err(msg) => {
             eprintln!("piiscan: {msg}");
             return Exit::Incomplete;
         }
     };
-    let outcome = match piiscan::run(&config) {
+    let line = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let progress = std::sync::Arc::new(piiscan::scan::Progress::new());
+        config.progress = Some(progress.clone());
+        ProgressLine::start(progress)
+    });
+    let outcome = piiscan::run(&config);
+    if let Some(line) = line {
+        line.stop();
+    }
+    let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
             eprintln!("piiscan: {e}");
@@ -74,6 +102,7 @@ fn scan(args: ScanArgs) -> Exit {
         reveal: args.reveal,
         summary: args.summary,
         color: use_color(args.color),
+        verbose: args.verbose,
     };
     // Large writes: the report of a dump can run to gigabytes.
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
@@ -98,6 +127,58 @@ fn output_failed(written: std::io::Result<()>) -> bool {
             true
         }
         _ => false,
+    }
+}
+
+/// A progress line on stderr while a scan runs (only on a terminal): inputs, bytes, MB/s and,
+/// when the total is known, the time left. Drawn from the scan's counters by a thread of its
+/// own, after half a second so that short scans do not flash it.
+struct ProgressLine {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl ProgressLine {
+    fn start(progress: std::sync::Arc<piiscan::scan::Progress>) -> Self {
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = done.clone();
+        let thread = std::thread::spawn(move || {
+            let tick = std::time::Duration::from_millis(100);
+            let mut waited = std::time::Duration::ZERO;
+            while waited < std::time::Duration::from_millis(500) {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::thread::sleep(tick);
+                waited += tick;
+            }
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            while !stop.load(Ordering::Relaxed) {
+                let s = progress.snapshot();
+                let eta = s.eta().map(|d| format!(", {} left", indicatif::HumanDuration(d))).unwrap_or_default();
+                bar.set_message(format!(
+                    "scanning: {}/{} inputs, {}, {:.0} MB/s{eta}",
+                    s.inputs_done,
+                    s.inputs_total,
+                    indicatif::HumanBytes(s.bytes_done),
+                    s.mb_per_s()
+                ));
+                bar.tick();
+                std::thread::sleep(tick);
+            }
+            bar.finish_and_clear();
+        });
+        ProgressLine { done, thread }
+    }
+
+    fn stop(self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = self.thread.join();
     }
 }
 
@@ -137,6 +218,7 @@ fn merge(args: MergeArgs) -> Exit {
         reveal: false,
         summary: true,
         color: use_color(args.color),
+        verbose: false,
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     if output_failed(piiscan::report::write_assessment_only(&mut out, &assessment, &options).and_then(|()| out.flush()))

@@ -7,17 +7,19 @@
 //! are decoded, and an [`OffsetMap`] keeps the way back from decoded offsets to the original
 //! bytes, so reported offsets, lengths and lines always refer to the file as it is on disk.
 
+use crate::sniff::{self, Format, Utf16};
 use memmap2::Mmap;
+
+mod stream;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
+pub use stream::{soft_cut, StreamDecoder, MAX_LINE};
 
 /// Files at least this large are memory-mapped instead of read.
 pub const MMAP_THRESHOLD: u64 = 4 * 1024 * 1024;
-/// How much of the start of a file is sniffed for NUL bytes.
-const BINARY_SNIFF: usize = 8 * 1024;
 
 /// The encoding a file was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +97,23 @@ impl OffsetMap {
         self.push(decoded_width, original_width);
         self.decoded_len += decoded_width * (count - 1);
         self.original_len += original_width * (count - 1);
+    }
+
+    /// Appends `other`, the map of the text decoded next.
+    fn append(&mut self, other: &OffsetMap) {
+        for (i, s) in other.segments.iter().enumerate() {
+            let next = other.segments.get(i + 1).map_or(other.decoded_len, |n| n.decoded_start);
+            // A zero-width segment (a byte-order mark) stands for one character of no width.
+            let count = (next - s.decoded_start).checked_div(s.decoded_width).unwrap_or(1);
+            self.push_many(s.decoded_width, s.original_width, count);
+        }
+    }
+
+    /// Forgets the segments that end at or before decoded offset `decoded`: a stream's map
+    /// only keeps what the text still held needs.
+    fn forget_before(&mut self, decoded: usize) {
+        let keep_from = self.segments.partition_point(|s| s.decoded_start <= decoded).saturating_sub(1);
+        self.segments.drain(..keep_from);
     }
 
     /// The original offset of decoded offset `decoded` (a character boundary or the end).
@@ -362,29 +381,53 @@ fn sniff_file(file: &File, len: usize) -> std::io::Result<Sniffed> {
 pub enum Loaded {
     /// Text to scan (possibly with a warning about its encoding).
     Text(Source),
-    /// Binary content (a NUL byte near the start); skipped.
-    Binary {
-        /// File size in bytes.
+    /// Not text: a container for the container readers, or binary content to skip.
+    Other {
+        /// What the first bytes say it is.
+        format: Format,
+        /// The input's size in bytes.
         len: u64,
     },
 }
 
+/// Which inputs that are not plain text are still read as text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextPolicy {
+    /// Compressed streams and archives are not opened (`--no-archives`): with `force`, their
+    /// bytes are scanned as text; without it they are left to the caller.
+    pub no_archives: bool,
+    /// Binary content is scanned as text (`-a/--text`).
+    pub force: bool,
+}
+
+impl TextPolicy {
+    /// Whether an input of `format` is scanned as text.
+    pub fn reads_as_text(self, format: Format) -> bool {
+        match format {
+            Format::Text => true,
+            Format::Binary(_) => self.force,
+            f if f.is_archive() => self.no_archives && self.force,
+            _ => false,
+        }
+    }
+}
+
 /// Reads, sniffs and decodes one file.
-pub fn load(path: &Path) -> std::io::Result<Loaded> {
-    load_deferring_checks(path, u64::MAX)
+pub fn load(path: &Path, policy: TextPolicy) -> std::io::Result<Loaded> {
+    load_deferring_checks(path, u64::MAX, policy)
 }
 
 /// [`load`], except that the whole-input checks (valid UTF-8, JSON escapes) of a mapped file
 /// longer than `above` bytes are left to the caller, who scans it stride by stride anyway: it
 /// checks each stride with [`plain_utf8_in`] once it is read, instead of reading the whole file
 /// once more beforehand. BOMs and NUL bytes are handled as by [`load`].
-pub fn load_deferring_checks(path: &Path, above: u64) -> std::io::Result<Loaded> {
+pub fn load_deferring_checks(path: &Path, above: u64, policy: TextPolicy) -> std::io::Result<Loaded> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
     if len < MMAP_THRESHOLD {
         let mut buf = Vec::with_capacity(len as usize);
         file.read_to_end(&mut buf)?;
-        return Ok(classify(Bytes::Owned(buf)));
+        return Ok(classify(Bytes::Owned(buf), policy));
     }
     // SAFETY: the map is read-only and private to this process. Another process truncating
     // the file while it is mapped can raise SIGBUS; every mmap-based search tool (ripgrep
@@ -392,9 +435,9 @@ pub fn load_deferring_checks(path: &Path, above: u64) -> std::io::Result<Loaded>
     // MMAP_THRESHOLD. The bytes are never assumed to be valid UTF-8 without checking.
     let raw = Bytes::Mapped(unsafe { Mmap::map(&file)? });
     if len <= above {
-        return classify_with(raw, |raw| sniff_file(&file, raw.len()));
+        return classify_with(raw, policy, |raw| sniff_file(&file, raw.len()));
     }
-    classify_with(raw, |_| Ok::<_, std::io::Error>(DEFERRED)).map(|loaded| match loaded {
+    classify_with(raw, policy, |_| Ok::<_, std::io::Error>(DEFERRED)).map(|loaded| match loaded {
         Loaded::Text(source) if source.encoding == Encoding::Utf8 && source.decoded.is_none() => {
             Loaded::Text(Source { checks_deferred: true, ..source })
         }
@@ -451,28 +494,38 @@ fn read_at(file: &File, range: Range<usize>, buf: &mut Vec<u8>) -> std::io::Resu
     read_exact_at(file, buf, range.start)
 }
 
-/// Sniffs encoding and binary content of bytes already in memory.
-pub fn classify(raw: Bytes) -> Loaded {
-    match classify_with(raw, |raw| Ok::<_, std::convert::Infallible>(sniff_in_memory(raw))) {
+/// Sniffs format and encoding of bytes already in memory.
+pub fn classify(raw: Bytes, policy: TextPolicy) -> Loaded {
+    match classify_with(raw, policy, |raw| Ok::<_, std::convert::Infallible>(sniff_in_memory(raw))) {
         Ok(loaded) => loaded,
         Err(never) => match never {},
     }
 }
 
 /// [`classify`] with the whole-input checks done by `sniff_all` (in memory, or reading the file).
-fn classify_with<E>(raw: Bytes, sniff_all: impl FnOnce(&Bytes) -> Result<Sniffed, E>) -> Result<Loaded, E> {
+fn classify_with<E>(
+    raw: Bytes,
+    policy: TextPolicy,
+    sniff_all: impl FnOnce(&Bytes) -> Result<Sniffed, E>,
+) -> Result<Loaded, E> {
     if raw.starts_with(&[0xFF, 0xFE]) {
         return Ok(Loaded::Text(decode_utf16(raw, Encoding::Utf16Le, 2)));
     }
     if raw.starts_with(&[0xFE, 0xFF]) {
         return Ok(Loaded::Text(decode_utf16(raw, Encoding::Utf16Be, 2)));
     }
-    let head = &raw[..raw.len().min(BINARY_SNIFF)];
+    let head = &raw[..raw.len().min(sniff::HEAD)];
+    let format = sniff::sniff(head);
+    if !policy.reads_as_text(format) {
+        return Ok(Loaded::Other { format, len: raw.len() as u64 });
+    }
     if memchr::memchr(0, head).is_some() {
-        return Ok(match utf16_without_bom(head) {
-            Some(encoding) => Loaded::Text(decode_utf16(raw, encoding, 0)),
-            None => Loaded::Binary { len: raw.len() as u64 },
-        });
+        match sniff::utf16_without_bom(head) {
+            Some(Utf16::Le) => return Ok(Loaded::Text(decode_utf16(raw, Encoding::Utf16Le, 0))),
+            Some(Utf16::Be) => return Ok(Loaded::Text(decode_utf16(raw, Encoding::Utf16Be, 0))),
+            // NUL bytes in text are separators like any other (see `sniff`).
+            None => {}
+        }
     }
     let (first_invalid, first_escape) = sniff_all(&raw)?;
     Ok(match first_invalid {
@@ -498,6 +551,11 @@ fn classify_with<E>(raw: Bytes, sniff_all: impl FnOnce(&Bytes) -> Result<Sniffed
             Loaded::Text(Source { raw, decoded: None, encoding: Encoding::Utf8Lossy, checks_deferred: false })
         }
     })
+}
+
+/// Where the first byte that is not valid UTF-8 is, if any.
+fn first_invalid_utf8(bytes: &[u8]) -> Option<usize> {
+    simdutf8::compat::from_utf8(bytes).err().map(|e| e.valid_up_to())
 }
 
 fn hex4(bytes: &[u8]) -> Option<u32> {
@@ -584,39 +642,29 @@ fn decode_gb18030(raw: &[u8]) -> Option<(Vec<u8>, OffsetMap)> {
     (pos == raw.len()).then(|| (text.into_owned().into_bytes(), map))
 }
 
-/// Text exported as UTF-16 without a BOM (some Windows tools do this) has a NUL in nearly every
-/// other byte of ASCII content; binary files do not show that regularity.
-fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
-    if head.len() < 16 {
-        return None;
-    }
-    let pairs = head.len() / 2;
-    let even_nul = head.iter().step_by(2).filter(|&&b| b == 0).count();
-    let odd_nul = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
-    if odd_nul * 10 >= pairs * 3 && even_nul * 50 <= pairs {
-        Some(Encoding::Utf16Le)
-    } else if even_nul * 10 >= pairs * 3 && odd_nul * 50 <= pairs {
-        Some(Encoding::Utf16Be)
-    } else {
-        None
-    }
-}
-
 fn decode_utf16(raw: Bytes, encoding: Encoding, bom_len: usize) -> Source {
-    let codec = if encoding == Encoding::Utf16Le { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
-    let body = &raw[bom_len..];
-    let (text, _) = codec.decode_without_bom_handling(body);
     let mut map = OffsetMap::default();
     if bom_len > 0 {
         map.push(0, bom_len);
     }
-    // Replacement characters stand for one unpaired 16-bit unit each.
-    for c in text.chars() {
-        let units = if c == '\u{FFFD}' { 1 } else { c.len_utf16() };
-        map.push(c.len_utf8(), units * 2);
-    }
-    let decoded = text.into_owned().into_bytes();
+    let mut decoded = Vec::with_capacity(raw.len());
+    decode_utf16_into(&raw[bom_len..], encoding, &mut decoded, &mut map);
     Source { raw, decoded: Some((decoded, map)), encoding, checks_deferred: false }
+}
+
+/// Decodes UTF-16 `body` (no BOM, an even number of bytes unless it ends the input), appending
+/// the text to `out` and its widths to `map`.
+fn decode_utf16_into(body: &[u8], encoding: Encoding, out: &mut Vec<u8>, map: &mut OffsetMap) {
+    let codec = if encoding == Encoding::Utf16Le { encoding_rs::UTF_16LE } else { encoding_rs::UTF_16BE };
+    let (text, _) = codec.decode_without_bom_handling(body);
+    // Replacement characters stand for one unpaired 16-bit unit each (or a last odd byte).
+    let mut original = 0;
+    for c in text.chars() {
+        let width = if c == '\u{FFFD}' { 2.min(body.len() - original) } else { c.len_utf16() * 2 };
+        map.push(c.len_utf8(), width);
+        original += width;
+    }
+    out.extend_from_slice(text.as_bytes());
 }
 
 #[cfg(test)]
@@ -624,9 +672,9 @@ mod tests {
     use super::*;
 
     fn source(bytes: Vec<u8>) -> Source {
-        match classify(Bytes::Owned(bytes)) {
+        match classify(Bytes::Owned(bytes), TextPolicy::default()) {
             Loaded::Text(s) => s,
-            Loaded::Binary { .. } => panic!("not text"),
+            Loaded::Other { .. } => panic!("not text"),
         }
     }
 
@@ -703,7 +751,15 @@ mod tests {
 
     #[test]
     fn binary_and_broken_utf8() {
-        assert!(matches!(classify(Bytes::Owned(b"ab\0cd".to_vec())), Loaded::Binary { .. }));
+        assert!(matches!(
+            classify(Bytes::Owned(b"ab\0cd".to_vec()), TextPolicy::default()),
+            Loaded::Other { format: Format::Binary(_), .. }
+        ));
+        let forced = TextPolicy { force: true, ..TextPolicy::default() };
+        assert!(matches!(classify(Bytes::Owned(b"ab\0cd".to_vec()), forced), Loaded::Text(_)));
+        let mut one_nul = b"name,phone\n\0".to_vec();
+        one_nul.extend_from_slice("张三,13800138000\n".repeat(20).as_bytes());
+        assert!(matches!(classify(Bytes::Owned(one_nul), TextPolicy::default()), Loaded::Text(_)));
         let mut broken = "中文内容很多很多很多很多".as_bytes().to_vec();
         broken.push(0xFF);
         assert_eq!(source(broken).encoding, Encoding::Utf8Lossy);
@@ -716,12 +772,12 @@ mod tests {
         let mut content = vec![b'a'; MMAP_THRESHOLD as usize];
         content.extend_from_slice(b" 13800138000\n");
         std::fs::write(&path, &content).expect("write");
-        match load(&path).expect("load") {
+        match load(&path, TextPolicy::default()).expect("load") {
             Loaded::Text(s) => {
                 assert!(matches!(s.raw, Bytes::Mapped(_)));
                 assert_eq!(s.text(), &content[..]);
             }
-            Loaded::Binary { .. } => panic!("text expected"),
+            Loaded::Other { .. } => panic!("text expected"),
         }
     }
 }

@@ -188,13 +188,21 @@ fn output_is_identical_across_thread_counts() {
 #[test]
 fn binary_files_are_skipped_and_counted() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("x.bin"), b"PK\x03\x04\x00\x0013800138000").expect("write");
+    std::fs::write(dir.path().join("x.bin"), b"\x7fELF\x02\x01\x01\x00\x0013800138000").expect("write");
     piiscan()
         .args(["scan", "--color", "never"])
         .arg(dir.path())
         .assert()
         .code(0)
         .stdout(predicate::str::contains("binary skipped: 1"));
+    // A broken archive is not binary to skip but an input that could not be read.
+    std::fs::write(dir.path().join("x.zip"), b"PK\x03\x04\x00\x0013800138000").expect("write");
+    piiscan()
+        .args(["scan", "--color", "never"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("x.zip: not a readable zip archive"));
 }
 
 #[cfg(unix)]

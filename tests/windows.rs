@@ -4,15 +4,39 @@
 //! buffer stride by stride, each stride with the bytes its lookups need around it).
 
 use piiscan::detect::{DetectOptions, Detector};
-use piiscan::scan::{scan_file_in_windows, FileOptions, FileResult};
+use piiscan::scan::{scan_file_in_windows, FileOptions, FileResult, FileScan, StreamScan};
+use piiscan::source::TextPolicy;
 use piiscan::synth::{document, render, DocFormat, Rng};
 use piiscan::TierPolicy;
+use std::io::Write;
 use std::path::Path;
+
+fn options(max_findings: Option<usize>) -> FileOptions<'static> {
+    FileOptions { policy: TierPolicy::Textual, hasher: None, max_findings, text: TextPolicy::default(), progress: None }
+}
 
 fn scan(path: &Path, window: usize, max_findings: Option<usize>) -> FileResult {
     let detector = Detector::new(DetectOptions { include_masked: true });
-    let options = FileOptions { policy: TierPolicy::Textual, hasher: None, max_findings };
-    scan_file_in_windows(path, &detector, &options, window)
+    match scan_file_in_windows(path, &detector, &options(max_findings), window) {
+        FileScan::Text(result) => result,
+        FileScan::Other(format) => panic!("{}: not text but {format:?}", path.display()),
+    }
+}
+
+/// `bytes` written into a stream scan in pieces of random sizes up to `piece`, scanned in
+/// strides of `window` once it is longer than `in_memory`.
+fn scan_stream(bytes: &[u8], window: usize, in_memory: usize, piece: usize, max_findings: Option<usize>) -> FileResult {
+    let detector = Detector::new(DetectOptions { include_masked: true });
+    let options = options(max_findings);
+    let mut stream = StreamScan::with_sizes("stream", &detector, &options, window, in_memory);
+    let mut rng = Rng::new(bytes.len() as u64);
+    let mut at = 0;
+    while at < bytes.len() {
+        let n = (1 + rng.below(piece)).min(bytes.len() - at);
+        stream.write_all(&bytes[at..at + n]).expect("a stream scan takes every write");
+        at += n;
+    }
+    stream.finish()
 }
 
 fn assert_same(windowed: &FileResult, whole: &FileResult, what: &str) {
@@ -230,5 +254,74 @@ fn read_strides_see_statements_across_their_edges() {
     assert_eq!(whole.counts.get(&piiscan::Kind::Passport), Some(&expected));
     for window in [4 << 10, 16 << 10] {
         assert_same(&scan(&path, window, None), &whole, &format!("windows of {window}"));
+    }
+}
+
+/// A stream (standard input, a pipe, an archive member) cannot be read twice: it is decoded
+/// piece by piece and scanned stride by stride with only a stride and its margins held. On every
+/// format, written in pieces of random sizes, in strides far smaller than the text, with the
+/// stream held whole below a threshold or not, the findings, positions and counts are those of
+/// the same bytes scanned as a file.
+#[test]
+fn streams_equal_files_on_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (i, format) in DocFormat::ALL.into_iter().enumerate() {
+        let mut rng = Rng::new(700 + i as u64);
+        let mut text = String::new();
+        while text.len() < 600_000 {
+            text.push_str(&render(&document(format, 1000, &mut rng)));
+        }
+        let path = dir.path().join(format!("stream{i}.txt"));
+        std::fs::write(&path, &text).expect("write");
+        let whole = scan(&path, usize::MAX, None);
+        assert!(whole.counts.values().sum::<u64>() > 100, "{format:?}");
+        for (window, in_memory, piece) in [(16 << 10, 0, 70_000), (50_000, 100_000, 3000), (4096, 0, 1 << 20)] {
+            let streamed = scan_stream(text.as_bytes(), window, in_memory, piece, None);
+            assert_same(&streamed, &whole, &format!("{format:?} streamed in windows of {window}"));
+            assert_eq!(streamed.bytes, text.len() as u64);
+        }
+        let capped = scan_stream(text.as_bytes(), 16 << 10, 0, 5000, Some(20));
+        assert_same(&capped, &scan(&path, usize::MAX, Some(20)), &format!("{format:?} streamed, capped"));
+    }
+}
+
+/// Encodings a stream is read in are decided from its first bytes: a GBK or UTF-16 export, or
+/// JSON with ASCII-only escapes, streamed in strides gives the findings of the file, with
+/// offsets in the stream's own bytes.
+#[test]
+fn streams_decode_gbk_utf16_and_escapes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng::new(17);
+    let mut csv = String::new();
+    while csv.len() < 300_000 {
+        csv.push_str(&render(&document(DocFormat::Csv, 500, &mut rng)));
+    }
+    let (gbk, _, unmappable) = encoding_rs::GB18030.encode(&csv);
+    assert!(!unmappable);
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in csv.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let mut escaped = String::new();
+    for c in csv.chars() {
+        if c.is_ascii() {
+            escaped.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                escaped.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    for (name, bytes) in [("gbk.csv", gbk.to_vec()), ("utf16.csv", utf16), ("escaped.csv", escaped.into_bytes())] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).expect("write");
+        let whole = scan(&path, usize::MAX, None);
+        assert!(whole.counts.get(&piiscan::Kind::Name).copied().unwrap_or(0) > 50, "{name}: names found in the file");
+        let streamed = scan_stream(&bytes, 16 << 10, 0, 10_000, None);
+        assert_same(&streamed, &whole, name);
+        for f in &streamed.findings {
+            assert!(f.offset + f.length <= bytes.len() as u64, "{name}: offsets in the stream's bytes");
+        }
     }
 }

@@ -55,6 +55,16 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions
         "  files scanned: {} ({} bytes), binary skipped: {}, errors: {}, warnings: {}",
         s.files_scanned, s.bytes_scanned, s.binary_skipped, s.errors, s.warnings
     )?;
+    if !outcome.skipped.is_empty() {
+        let per_reason: Vec<String> = s.skipped.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let hint = if options.verbose { "" } else { "; -v lists them" };
+        writeln!(out, "  not scanned or not fully: {} ({}){hint}", outcome.skipped.len(), per_reason.join(", "))?;
+        if options.verbose {
+            for skipped in &outcome.skipped {
+                writeln!(out, "    {}: {} ({})", skipped.path, skipped.reason, skipped.detail)?;
+            }
+        }
+    }
     let per_kind: Vec<String> = s.findings_by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
     let per_kind = if per_kind.is_empty() { "none".to_string() } else { per_kind.join(", ") };
     writeln!(out, "  findings: {} ({per_kind})", s.findings())?;

@@ -3,7 +3,7 @@
 
 use super::{shown_value, ReportOptions};
 use crate::finding::{Category, Confidence, Finding, Kind, Tier};
-use crate::scan::ScanOutcome;
+use crate::scan::{ScanOutcome, Skipped};
 use crate::severity::Assessment;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -39,10 +39,12 @@ fn finding_out<'a>(f: &'a Finding, options: &ReportOptions) -> FindingOut<'a> {
 }
 
 #[derive(Serialize)]
-struct SummaryOut {
+struct SummaryOut<'a> {
     files_scanned: u64,
     bytes_scanned: u64,
     binary_skipped: u64,
+    skipped_by_reason: BTreeMap<&'static str, u64>,
+    skipped: &'a [Skipped],
     errors: u64,
     warnings: u64,
     findings: u64,
@@ -78,6 +80,8 @@ pub fn write_document(out: &mut dyn Write, outcome: &ScanOutcome, options: &Repo
         files_scanned: s.files_scanned,
         bytes_scanned: s.bytes_scanned,
         binary_skipped: s.binary_skipped,
+        skipped_by_reason: s.skipped.iter().map(|(r, n)| (r.name(), *n)).collect(),
+        skipped: &outcome.skipped,
         errors: s.errors,
         warnings: s.warnings,
         findings: s.findings(),

@@ -4,6 +4,7 @@
 pub mod human;
 pub mod json;
 pub mod mask;
+pub mod positions;
 
 use crate::scan::ScanOutcome;
 use std::io::{self, Write};
@@ -31,6 +32,8 @@ pub struct ReportOptions {
     pub summary: bool,
     /// Use ANSI colors (human format only).
     pub color: bool,
+    /// List every input not scanned, or not fully (human format; JSON always lists them).
+    pub verbose: bool,
 }
 
 /// Writes the outcome in the chosen format.

@@ -1,0 +1,318 @@
+//! The parallel driver: walk -> read (files, streams, containers) -> match/validate ->
+//! classify -> positions, for every input on all cores, with results sorted so that the
+//! output never depends on thread timing. It wires the stages; how one text is scanned is in
+//! [`text`] and [`stream`], how containers are opened in [`crate::container`].
+
+pub mod progress;
+mod stream;
+mod text;
+
+pub use progress::Progress;
+pub use stream::{StreamScan, IN_MEMORY};
+pub use text::{scan_file, scan_file_in_windows, FileScan, WINDOW};
+
+use crate::aggregate::{HashedRecord, ItemCounts, RecordHasher, Tally};
+use crate::classify::TierPolicy;
+use crate::config::ScanConfig;
+use crate::container::{self, Visitor};
+use crate::detect::{DetectOptions, Detector};
+use crate::error::{ConfigError, ScanError, SkipReason};
+use crate::finding::{Finding, Kind};
+use crate::severity::{assess, Assessment};
+use crate::source::TextPolicy;
+use crate::walk::{walk, Input, WalkOptions};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Totals over one scan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Texts scanned to their end: files, streams, archive members, sheets, tables.
+    pub files_scanned: u64,
+    /// Bytes of the texts scanned (as read: decompressed, before decoding).
+    pub bytes_scanned: u64,
+    /// Inputs skipped as binary.
+    pub binary_skipped: u64,
+    /// Inputs not scanned, or not fully, per reason (binary included).
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Inputs that could not be read, or not fully.
+    pub errors: u64,
+    /// Inputs scanned with a caveat (encoding).
+    pub warnings: u64,
+    /// Findings per kind, all of them, listed or not.
+    pub findings_by_kind: BTreeMap<Kind, u64>,
+    /// Findings counted but not listed because of the per-file cap.
+    pub findings_not_listed: u64,
+}
+
+impl Stats {
+    /// All findings.
+    pub fn findings(&self) -> u64 {
+        self.findings_by_kind.values().sum()
+    }
+}
+
+/// An input, or a member of one, that was not scanned or not fully, with why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Skipped {
+    /// The path, or inner path (`exports.zip!users.csv`).
+    pub path: String,
+    /// Why.
+    pub reason: SkipReason,
+    /// What it is or what happened, in a few words.
+    pub detail: String,
+}
+
+impl Skipped {
+    /// A skipped input.
+    pub fn new(path: &str, reason: SkipReason, detail: impl Into<String>) -> Self {
+        Skipped { path: path.to_string(), reason, detail: detail.into() }
+    }
+}
+
+/// The result of a scan.
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    /// Findings sorted by path, then offset.
+    pub findings: Vec<Finding>,
+    /// Problems met, sorted by path.
+    pub problems: Vec<ScanError>,
+    /// Everything not scanned or not fully, sorted by path: what the walk met and left,
+    /// binary and unsupported inputs, inputs that failed or hit a limit.
+    pub skipped: Vec<Skipped>,
+    /// Totals.
+    pub stats: Stats,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+    /// Deduplicated items (Art. 11) over everything scanned.
+    pub items: ItemCounts,
+    /// The legal severity estimate from `items`.
+    pub assessment: Option<Assessment>,
+}
+
+impl ScanOutcome {
+    /// Whether some input could not be read, or not fully.
+    pub fn incomplete(&self) -> bool {
+        self.problems.iter().any(|p| p.incomplete)
+    }
+}
+
+/// What one input yielded: a file, a stream, or every member of a container.
+#[derive(Debug, Default)]
+pub struct FileResult {
+    /// Findings listed, sorted by offset within each text (at most the per-text cap each).
+    pub findings: Vec<Finding>,
+    /// Every finding, listed or not, per kind.
+    pub counts: BTreeMap<Kind, u64>,
+    /// Problems met.
+    pub problems: Vec<ScanError>,
+    /// Bytes of the texts scanned to their end.
+    pub bytes: u64,
+    /// Texts scanned to their end.
+    pub texts_scanned: u64,
+    /// What was not scanned, or not fully, other than the problems.
+    pub skipped: Vec<Skipped>,
+    /// The records about people, as fingerprints for counting.
+    pub records: Vec<HashedRecord>,
+}
+
+impl FileResult {
+    /// Settles the counts of a result that holds one text: scanned to its end unless a
+    /// problem says otherwise.
+    fn count_text(&mut self) {
+        let complete = self.problems.iter().all(|p| !p.incomplete);
+        self.texts_scanned = u64::from(complete);
+        if !complete {
+            self.bytes = 0;
+        }
+    }
+
+    /// Adds what another text of the same input yielded.
+    fn merge(&mut self, other: FileResult) {
+        self.findings.extend(other.findings);
+        for (kind, n) in other.counts {
+            *self.counts.entry(kind).or_default() += n;
+        }
+        self.problems.extend(other.problems);
+        self.bytes += other.bytes;
+        self.texts_scanned += other.texts_scanned;
+        self.skipped.extend(other.skipped);
+        self.records.extend(other.records);
+    }
+}
+
+/// How each text is scanned.
+#[derive(Debug, Clone, Copy)]
+pub struct FileOptions<'a> {
+    /// How ID numbers and addresses are tiered.
+    pub policy: TierPolicy,
+    /// With a hasher, the text's records are also classified and fingerprinted for counting.
+    pub hasher: Option<&'a RecordHasher>,
+    /// List at most this many findings per text (the first by position); `None` for all.
+    pub max_findings: Option<usize>,
+    /// Which inputs are read as text.
+    pub text: TextPolicy,
+    /// Where bytes scanned are counted for the progress line.
+    pub progress: Option<&'a Progress>,
+}
+
+/// Runs a whole scan as configured.
+pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
+    let started = Instant::now();
+    let walk_options = WalkOptions { threads: config.threads, ..config.walk.clone() };
+    let mut custom = Vec::new();
+    for path in &config.pattern_files {
+        custom.extend(crate::rules::load_user_file(path)?.compiled);
+    }
+    let detector = Detector::with_custom_rules(DetectOptions { include_masked: config.include_masked }, custom);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| ConfigError::ThreadPool(e.to_string()))?;
+    let hasher = match &config.summary_key {
+        Some(path) => crate::aggregate::load_or_create_key(path).map_err(|e| ConfigError::SummaryOut(e.to_string()))?,
+        None => RecordHasher::new(),
+    };
+    let walked = walk(&config.paths, &walk_options).map_err(|e| ConfigError::Glob(e.to_string()))?;
+    let progress = config.progress.as_deref();
+    if let Some(progress) = progress {
+        progress.start(&walked.inputs);
+    }
+    let counting = (config.assess || config.summary_out.is_some()).then_some(&hasher);
+    let text = config.text;
+    let options = FileOptions {
+        policy: config.tier_policy,
+        hasher: counting,
+        max_findings: config.max_findings_per_file,
+        text,
+        progress,
+    };
+    let containers = container::Options { policy: text, limits: config.limits };
+    let results: Vec<FileResult> = pool.install(|| {
+        walked
+            .inputs
+            .par_iter()
+            .map(|input| {
+                let result = scan_input(input, &detector, &options, &containers);
+                if let Some(progress) = progress {
+                    progress.input_done(input);
+                }
+                result
+            })
+            .collect()
+    });
+
+    let mut outcome = ScanOutcome { problems: walked.errors, ..ScanOutcome::default() };
+    outcome.skipped =
+        walked.unread.into_iter().map(|u| Skipped::new(&u.path.display().to_string(), u.reason, u.detail)).collect();
+    let mut tally = Tally::new();
+    for r in results {
+        for record in &r.records {
+            tally.add(*record);
+        }
+        outcome.stats.files_scanned += r.texts_scanned;
+        outcome.stats.bytes_scanned += r.bytes;
+        let listed = r.findings.len() as u64;
+        for (kind, n) in &r.counts {
+            *outcome.stats.findings_by_kind.entry(*kind).or_default() += n;
+        }
+        outcome.stats.findings_not_listed += r.counts.values().sum::<u64>() - listed;
+        outcome.findings.extend(r.findings);
+        outcome.problems.extend(r.problems);
+        outcome.skipped.extend(r.skipped);
+    }
+    // Every input that failed or hit a limit is listed among the skipped too.
+    for p in outcome.problems.iter().filter(|p| p.incomplete) {
+        let reason = p.reason.unwrap_or(SkipReason::Unreadable);
+        outcome.skipped.push(Skipped::new(&p.path.display().to_string(), reason, p.cause.clone()));
+    }
+    outcome.findings.sort_by(|a, b| (&*a.path, a.offset, a.kind).cmp(&(&*b.path, b.offset, b.kind)));
+    outcome.problems.sort_by(|a, b| a.path.cmp(&b.path));
+    outcome.skipped.sort();
+    for s in &outcome.skipped {
+        *outcome.stats.skipped.entry(s.reason).or_default() += 1;
+    }
+    outcome.stats.binary_skipped = outcome.stats.skipped.get(&SkipReason::Binary).copied().unwrap_or(0);
+    outcome.stats.errors = outcome.problems.iter().filter(|p| p.incomplete).count() as u64;
+    outcome.stats.warnings = outcome.problems.len() as u64 - outcome.stats.errors;
+    outcome.items = tally.counts();
+    if let Some(path) = &config.summary_out {
+        write_state(path, &tally.to_state(&hasher, config.tier_policy))
+            .map_err(|e| ConfigError::SummaryOut(format!("{}: {e}", path.display())))?;
+    }
+    if config.assess || config.summary_out.is_some() {
+        outcome.assessment = Some(assess(&outcome.items, config.tier_policy, config.insider));
+    }
+    outcome.elapsed = started.elapsed();
+    Ok(outcome)
+}
+
+/// Scans one input: a text file directly, anything else through the container readers.
+fn scan_input(
+    input: &Input,
+    detector: &Detector,
+    options: &FileOptions,
+    containers: &container::Options,
+) -> FileResult {
+    let mut collect = Collect { detector, options, result: FileResult::default() };
+    match input {
+        Input::File { path, .. } => match scan_file(path, detector, options) {
+            FileScan::Text(result) => return result,
+            FileScan::Other(format) => {
+                container::read_file(path, &input.name(), format, containers, &mut collect);
+            }
+        },
+        Input::Stream { path: None, name } => {
+            container::read_stream(name, &mut io::stdin().lock(), containers, &mut collect);
+        }
+        Input::Stream { path: Some(path), name } => match std::fs::File::open(path) {
+            Ok(mut file) => container::read_stream(name, &mut file, containers, &mut collect),
+            Err(e) => collect.result.problems.push(ScanError::io(path, e)),
+        },
+    }
+    collect.result
+}
+
+/// Scans the texts the container readers hand over, and keeps what they skip.
+struct Collect<'a> {
+    detector: &'a Detector,
+    options: &'a FileOptions<'a>,
+    result: FileResult,
+}
+
+impl Visitor for Collect<'_> {
+    fn text(&mut self, name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) {
+        let mut scan = StreamScan::new(name, self.detector, self.options);
+        let filled = fill(&mut scan);
+        let mut result = scan.finish();
+        if let Err(e) = filled {
+            result.problems.push(ScanError::io(Path::new(name), e));
+            result.count_text();
+        }
+        self.result.merge(result);
+    }
+
+    fn skip(&mut self, name: &str, reason: SkipReason, detail: String) {
+        if reason.makes_incomplete() {
+            // Listed among the skipped with the other problems.
+            self.result.problems.push(ScanError {
+                path: name.into(),
+                cause: detail,
+                incomplete: true,
+                reason: Some(reason),
+            });
+        } else {
+            self.result.skipped.push(Skipped::new(name, reason, detail));
+        }
+    }
+}
+
+fn write_state(path: &Path, state: &crate::aggregate::SummaryState) -> std::io::Result<()> {
+    let file = std::fs::File::create(path)?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, state).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut out)
+}

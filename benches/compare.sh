@@ -5,7 +5,7 @@
 #
 # Generates a digit-heavy TSV export (synthetic, fixed seed; transaction ids, accounts, amounts,
 # millisecond timestamps, references, and sparse planted phones and ID numbers next to
-# unallocated and broken look-alikes) of about SIZE_MIB MiB with `piiscan generate`, checks that
+# unallocated and broken look-alikes) of about SIZE_MIB MiB with the generator example, checks that
 # piiscan finds exactly the planted counts (and shows what the regex finds), then times, several
 # runs each, medians printed with ratios:
 #   - rg -F of an absent literal: the read ceiling;
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-1024}
 runs=${RUNS:-5}
-cargo build --release --quiet
+cargo build --release --quiet --bin piiscan --example generate
 # Timed from a fresh copy, as `cargo install` would place it: on the development VM the very
 # file the linker wrote runs about 10% slower than a byte-identical copy of it (measured
 # repeatedly; presumably how the kernel caches the file it was written as, not the program).
@@ -30,7 +30,7 @@ corpus=$dir/digits_${size_mib}MiB.tsv
 if [ ! -s "$corpus" ] || [ ! -s "$corpus.planted" ]; then
   # About 83 bytes per generated row.
   rows=$(( size_mib * 1024 * 1024 / 83 ))
-  "$bin" generate --format digits --rows "$rows" --seed 20261126 > "$corpus" 2> "$corpus.planted"
+  target/release/examples/generate --format digits --rows "$rows" --seed 20261126 > "$corpus" 2> "$corpus.planted"
 fi
 bytes=$(stat -c %s "$corpus")
 cat "$corpus" > /dev/null # warm the page cache

@@ -331,7 +331,9 @@ pub fn load_or_create_key(path: &std::path::Path) -> Result<RecordHasher, StateE
         Ok(text) => {
             let hex = text.trim();
             let parse = |s: &str| u64::from_str_radix(s, 16).map_err(|e| err(format!("not a key: {e}")));
-            if hex.len() != 32 {
+            // Checked as ASCII hex before slicing: a key file is user input, and slicing a
+            // multi-byte character in two panics.
+            if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(err("not a key: expected 32 hex digits".into()));
             }
             Ok(RecordHasher::with_key([parse(&hex[..16])?, parse(&hex[16..])?]))
@@ -346,7 +348,8 @@ pub fn load_or_create_key(path: &std::path::Path) -> Result<RecordHasher, StateE
     }
 }
 
-fn write_private(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
+/// Creates `path` (it must not exist) readable by its owner only, and writes `data` to it.
+pub(crate) fn write_private(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

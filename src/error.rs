@@ -173,15 +173,70 @@ impl fmt::Display for ScanError {
     }
 }
 
+/// A problem in a file the user wrote (a config or pattern file): where it is, which key or
+/// rule, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file, as given.
+    pub file: String,
+    /// The 1-based line, where known.
+    pub line: Option<usize>,
+    /// The key or rule concerned (`allow[2].reason`, `rule employee_id: regex`); may be empty.
+    pub key: String,
+    /// What is wrong, in lower case.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if !self.key.is_empty() {
+            write!(f, ": {}", self.key)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Problems of a file, one per line when shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A configuration problem (bad flag value, unreadable pattern file).
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// A user pattern file is unreadable or wrong.
+    /// A config or pattern file is unreadable or wrong: every problem found.
     #[error("{0}")]
-    Rules(#[from] crate::rules::RuleError),
+    Problems(#[from] Problems),
     /// The counting state or its key file could not be written or read.
     #[error("summary state: {0}")]
     SummaryOut(String),
+    /// The fingerprint key cannot be read or made.
+    #[error("{0}")]
+    Key(#[from] crate::fingerprint::KeyError),
+    /// A baseline cannot be read or written.
+    #[error("{0}")]
+    Baseline(#[from] crate::baseline::BaselineError),
+    /// A baseline was asked for, but no fingerprint key is available.
+    #[error("{0} needs a fingerprint key: set PIISCAN_FINGERPRINT_KEY or give --fingerprint-key FILE")]
+    NoKey(&'static str),
+    /// A git command failed (not a repository, an unknown revision).
+    #[error("{0}")]
+    Git(String),
     /// A `-g/--glob` that does not parse.
     #[error("{0}")]
     Glob(String),

@@ -70,23 +70,8 @@ impl Kind {
     /// The stable name used in every output format and in `patterns/rules.toml`.
     pub fn name(self) -> &'static str {
         match self {
-            Kind::IdCard => "id_card",
-            Kind::Mobile => "mobile",
-            Kind::BankCard => "bank_card",
-            Kind::Email => "email",
-            Kind::Passport => "passport",
-            Kind::TravelPermit => "travel_permit",
-            Kind::Address => "address",
-            Kind::UsccIndividual => "uscc_individual",
-            Kind::MobileMasked => "mobile_masked",
-            Kind::IdCardMasked => "id_card_masked",
-            Kind::Name => "name",
-            Kind::Landline => "landline",
-            Kind::Plate => "plate",
-            Kind::Geo => "geo",
-            Kind::Imei => "imei",
-            Kind::Ip => "ip",
             Kind::Custom(name) => name,
+            builtin => builtin.info().name,
         }
     }
 
@@ -113,6 +98,28 @@ impl Kind {
         })
     }
 
+    /// What is known of a built-in kind; the kinds of user pattern files share one descriptor.
+    pub fn info(self) -> &'static KindInfo {
+        match self.builtin_index() {
+            Some(i) => &KINDS[i],
+            None => &CUSTOM_KIND,
+        }
+    }
+
+    /// The stable rule id used in every output format (`cn.mobile`; `custom.employee_id` for a
+    /// user's kind).
+    pub fn rule_id(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Kind::Custom(name) => format!("custom.{name}").into(),
+            builtin => builtin.info().rule_id.into(),
+        }
+    }
+
+    /// Parses a built-in kind by its name (`mobile`) or rule id (`cn.mobile`).
+    pub fn from_name_or_rule_id(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name || k.info().rule_id == name)
+    }
+
     /// Parses a built-in kind name as written in rule files and on the command line.
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
@@ -124,6 +131,124 @@ impl Kind {
         matches!(self, Kind::MobileMasked | Kind::IdCardMasked)
     }
 }
+
+/// What every report says of a kind: one descriptor per kind, in [`Kind::ALL`] order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KindInfo {
+    /// The kind's name in output (`mobile`).
+    pub name: &'static str,
+    /// Its stable rule id (`cn.mobile`): `cn.` for Chinese documents and numbering plans, `pii.`
+    /// for kinds that are not Chinese-specific.
+    pub rule_id: &'static str,
+    /// A one-line title.
+    pub title: &'static str,
+    /// What it is and what to do about it (SARIF help text).
+    pub help: &'static str,
+    /// SARIF `security-severity` (0.0-10.0; 7 and above show as high in code scanning): how
+    /// much a leak of one such value exposes its holder.
+    pub security_severity: f32,
+}
+
+const fn kind_info(
+    name: &'static str,
+    rule_id: &'static str,
+    title: &'static str,
+    help: &'static str,
+    security_severity: f32,
+) -> KindInfo {
+    KindInfo { name, rule_id, title, help, security_severity }
+}
+
+/// The descriptors of the built-in kinds, in [`Kind::ALL`] order (a test checks the order).
+const KINDS: [KindInfo; 16] = [
+    kind_info(
+        "id_card",
+        "cn.id_card",
+        "Resident identity card number",
+        "An 18-character PRC resident ID (or residence permit, or permanent residence card) with a valid check character, birth date and region code. It identifies one person for life: remove it, or mask all but the region code.",
+        8.0,
+    ),
+    kind_info(
+        "mobile",
+        "cn.mobile",
+        "Mainland mobile number",
+        "A mainland mobile number on an allocated MIIT prefix. Personal contact information: remove or mask it (138****8000).",
+        6.5,
+    ),
+    kind_info(
+        "bank_card",
+        "cn.bank_card",
+        "Bank card number",
+        "A payment card number on a known bank BIN with a valid Luhn digit: property information, tier A when its holder is identified in the same record. Remove it; never keep full card numbers in files.",
+        8.5,
+    ),
+    kind_info("email", "pii.email", "E-mail address", "A personal e-mail address. Contact information: remove or mask it.", 5.0),
+    kind_info(
+        "passport",
+        "cn.passport",
+        "Passport number",
+        "A PRC, Hong Kong or Macau passport number, under a passport label or column. An identity document number: remove it.",
+        7.5,
+    ),
+    kind_info(
+        "travel_permit",
+        "cn.travel_permit",
+        "Travel permit number",
+        "A mainland travel permit (回乡证, 往来港澳/台湾通行证, 台胞证) number under a permit label or column. An identity document number: remove it.",
+        7.5,
+    ),
+    kind_info(
+        "address",
+        "cn.address",
+        "Postal address",
+        "A Chinese postal address down to a road or door number. Where a person lives or is reached: remove it or keep only the administrative part.",
+        6.0,
+    ),
+    kind_info(
+        "uscc_individual",
+        "cn.uscc_individual",
+        "Sole proprietor's credit code",
+        "A unified social credit code of a sole proprietor (92...), which identifies the person behind the business.",
+        5.0,
+    ),
+    kind_info(
+        "mobile_masked",
+        "cn.mobile_masked",
+        "Masked mobile number",
+        "A mobile number with digits masked out: not a leak, reported only with --include-masked.",
+        1.0,
+    ),
+    kind_info(
+        "id_card_masked",
+        "cn.id_card_masked",
+        "Masked ID number",
+        "An ID number with characters masked out: not a leak, reported only with --include-masked.",
+        1.0,
+    ),
+    kind_info(
+        "name",
+        "cn.name",
+        "Personal name",
+        "A Chinese personal name under a name label, key or column. With another identifier in the same record it identifies its holder.",
+        4.0,
+    ),
+    kind_info("landline", "cn.landline", "Landline number", "A mainland landline number with a valid area code. Contact information.", 4.0),
+    kind_info("plate", "cn.plate", "Vehicle plate", "A vehicle licence plate. With a time or place it tracks its owner.", 4.0),
+    kind_info(
+        "geo",
+        "pii.geo",
+        "Precise coordinates",
+        "A latitude/longitude pair precise to metres: where someone was. With a time it is whereabouts (tier A).",
+        6.5,
+    ),
+    kind_info("imei", "pii.imei", "Device IMEI", "A device IMEI under a device label: identifies a phone and, through it, its owner.", 4.0),
+    kind_info("ip", "pii.ip", "Public IP address", "A public IPv4 address. Network identifier; personal when tied to a subscriber.", 3.0),
+];
+
+/// The descriptor shared by the kinds of user pattern files (their rule ids are made from their
+/// names by [`Kind::rule_id`]).
+const CUSTOM_KIND: KindInfo =
+    kind_info("custom", "custom", "Custom rule", "A value matched by a rule of a user pattern file.", 5.0);
 
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -395,6 +520,19 @@ pub struct Finding {
     pub value: String,
     /// See [`Detection::public_prefix_chars`].
     pub public_prefix_chars: usize,
+    /// The keyed fingerprint of its kind and value (and path, where asked), when a key is set.
+    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
+    /// In a scan of git history: the commit that introduced the value.
+    pub commit: Option<std::sync::Arc<Commit>>,
+}
+
+/// The commit that introduced a blob (`--git-history`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Commit {
+    /// Its full hash.
+    pub commit: String,
+    /// Its author date (ISO 8601).
+    pub author_date: String,
 }
 
 #[cfg(test)]
@@ -405,7 +543,11 @@ mod tests {
     fn builtin_index_is_the_position_in_all() {
         for (i, kind) in Kind::ALL.into_iter().enumerate() {
             assert_eq!(kind.builtin_index(), Some(i), "{kind}");
+            assert_eq!(format!("{kind:?}").to_lowercase(), kind.name().replace('_', ""), "descriptor in order");
+            assert!(kind.info().rule_id.ends_with(kind.name()));
+            assert_eq!(Kind::from_name_or_rule_id(kind.info().rule_id), Some(kind));
         }
+        assert_eq!(Kind::Custom("employee_id").rule_id(), "custom.employee_id");
         assert_eq!(Kind::Custom("employee_id").builtin_index(), None);
     }
 

@@ -6,12 +6,16 @@
 //! `keywords`, and define new kinds; their examples are checked the same way.
 
 use crate::classify::category;
+use crate::config::toml::Reader;
 use crate::detect::{CustomRule, DetectOptions, Detector};
+use crate::error::Problems;
 use crate::finding::{Category, Kind, Tier};
 use crate::reference::RULES_TOML;
 use serde::Deserialize;
 use std::fmt;
+use std::ops::Range;
 use std::path::Path;
+use toml_edit::TableLike;
 
 /// A positive example: text and the normalised value it must yield.
 #[derive(Debug, Clone, Deserialize)]
@@ -60,39 +64,18 @@ struct RuleFile {
     rule: Vec<Rule>,
 }
 
-/// A rule file that cannot be used: it does not parse, or a rule in it is wrong.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}: {cause}")]
-pub struct RuleError {
-    /// The file, as given.
-    pub file: String,
-    /// What is wrong, naming the rule.
-    pub cause: String,
-}
-
-fn rule_error(file: &str, cause: impl Into<String>) -> RuleError {
-    RuleError { file: file.to_string(), cause: cause.into() }
-}
-
-/// Parses the built-in rules.
-pub fn builtin() -> Result<Vec<Rule>, RuleError> {
-    let rules = parse_file("patterns/rules.toml", RULES_TOML)?;
-    for r in &rules {
-        if Kind::from_name(&r.kind).is_none() {
-            return Err(rule_error("patterns/rules.toml", format!("unknown kind `{}`", r.kind)));
-        }
+/// Parses the built-in rules. They are data compiled into the binary: rules that fail to parse
+/// are a build defect, caught by the tests, never a silent empty list.
+pub fn builtin() -> Vec<Rule> {
+    let file: RuleFile = toml::from_str(RULES_TOML).unwrap_or_else(|e| panic!("patterns/rules.toml: {e}"));
+    for r in &file.rule {
+        assert!(Kind::from_name(&r.kind).is_some(), "patterns/rules.toml: unknown kind `{}`", r.kind);
     }
-    Ok(rules)
-}
-
-fn parse_file(name: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
-    let file: RuleFile =
-        toml::from_str(text).map_err(|e| rule_error(name, e.to_string().trim_end().replace('\n', " ")))?;
-    Ok(file.rule)
+    file.rule
 }
 
 /// A user pattern file, read and compiled.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct UserRules {
     /// The rules as written (for `rules --check`).
     pub rules: Vec<Rule>,
@@ -100,34 +83,126 @@ pub struct UserRules {
     pub compiled: Vec<CustomRule>,
 }
 
-/// Reads and compiles a user pattern file. Every rule needs a new snake_case `kind`, a `regex`,
-/// a known `category` and a tier `A`, `B` or `C`.
-pub fn load_user_file(path: &Path) -> Result<UserRules, RuleError> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| rule_error(&name, format!("cannot read: {e}")))?;
-    let rules = parse_file(&name, &text)?;
-    let mut compiled = Vec::with_capacity(rules.len());
-    for r in &rules {
-        let at = |cause: String| rule_error(&name, format!("rule `{}`: {cause}", r.kind));
-        let valid_name =
-            !r.kind.is_empty() && r.kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !valid_name {
-            return Err(at("kind must be snake_case ASCII".into()));
-        }
-        if Kind::from_name(&r.kind).is_some() {
-            return Err(at("is a built-in kind; pick a new name".into()));
-        }
-        let pattern = r.regex.as_deref().ok_or_else(|| at("missing `regex`".into()))?;
-        crate::detect::custom::validate(pattern).map_err(|e| at(format!("bad regex: {e}")))?;
-        let category =
-            Category::from_name(&r.category).ok_or_else(|| at(format!("unknown category `{}`", r.category)))?;
-        let tier = Tier::from_name(&r.tier).ok_or_else(|| at(format!("tier must be A, B or C, not `{}`", r.tier)))?;
-        // Kinds live as long as the process; leaking the few names keeps `Kind` a small Copy type.
-        let kind = Kind::Custom(Box::leak(r.kind.clone().into_boxed_str()));
-        let keywords = r.keywords.iter().map(|k| k.to_lowercase()).collect();
-        compiled.push(CustomRule { kind, pattern: pattern.to_string(), keywords, category, tier });
+impl UserRules {
+    /// Adds the rules of another file.
+    pub fn extend(&mut self, other: UserRules) {
+        self.rules.extend(other.rules);
+        self.compiled.extend(other.compiled);
     }
-    Ok(UserRules { rules, compiled })
+}
+
+/// Reads and compiles a user pattern file (`[[rule]]` tables). Every rule needs a new
+/// snake_case `kind`, a `regex`, a known `category` and a tier `A`, `B` or `C`; every problem of
+/// the file is reported, each with its line and rule.
+pub fn load_user_file(path: &Path) -> Result<UserRules, Problems> {
+    let (name, text) = crate::config::toml::read_file(path)?;
+    let mut reader = Reader::new(&name, &text);
+    let rules = match reader.parse() {
+        Some(doc) => {
+            reader.unknown_keys(doc.as_table(), &["rule"], "");
+            let tables = reader.tables(doc.as_table(), "rule", "rule");
+            user_rules(&mut reader, &tables)
+        }
+        None => UserRules::default(),
+    };
+    if reader.problems.is_empty() {
+        Ok(rules)
+    } else {
+        Err(Problems(reader.problems))
+    }
+}
+
+/// The keys a user rule may have.
+const RULE_KEYS: &[&str] =
+    &["kind", "category", "tier", "description", "regex", "keywords", "examples", "negative_examples"];
+
+/// Reads and compiles user rules from TOML tables (a pattern file's `[[rule]]`, a config file's
+/// `[[rules]]`), noting every problem in `reader`.
+pub fn user_rules(reader: &mut Reader, tables: &[(&dyn TableLike, Option<Range<usize>>)]) -> UserRules {
+    let mut out = UserRules::default();
+    let mut seen = std::collections::HashSet::new();
+    for (i, (table, span)) in tables.iter().enumerate() {
+        let label =
+            table.get("kind").and_then(|k| k.as_str()).map_or(format!("rule {}", i + 1), |k| format!("rule {k}"));
+        let problems_before = reader.problems.len();
+        reader.unknown_keys(*table, RULE_KEYS, &label);
+        let description = reader.string(*table, "description", &format!("{label}: description")).unwrap_or_default();
+        let keywords = reader.strings(*table, "keywords", &format!("{label}: keywords")).unwrap_or_default();
+        let kind = reader.required(*table, span.clone(), &label, "kind", |k| {
+            if k.is_empty() || !k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                Err("must be snake_case ASCII".to_string())
+            } else if Kind::from_name(&k).is_some() {
+                Err("is a built-in kind; pick a new name".to_string())
+            } else if !seen.insert(k.clone()) {
+                Err("defined twice".to_string())
+            } else {
+                Ok(k)
+            }
+        });
+        let regex = reader.required(*table, span.clone(), &label, "regex", |pattern| {
+            crate::detect::custom::validate(&pattern).map(|()| pattern).map_err(|e| format!("bad regex: {e}"))
+        });
+        let category = reader.required(*table, span.clone(), &label, "category", |c| {
+            Category::from_name(&c).ok_or_else(|| {
+                let valid: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
+                format!("unknown category `{c}`; valid: {}", valid.join(", "))
+            })
+        });
+        let tier = reader.required(*table, span.clone(), &label, "tier", |t| {
+            Tier::from_name(&t).ok_or_else(|| format!("must be A, B or C, not `{t}`"))
+        });
+        let positives = examples(reader, *table, "examples", &label, "value");
+        let negatives = examples(reader, *table, "negative_examples", &label, "why");
+        if reader.problems.len() > problems_before {
+            continue;
+        }
+        let (Some(kind), Some(pattern), Some(category), Some(tier)) = (kind, regex, category, tier) else { continue };
+        // Kinds live as long as the process; leaking the few names keeps `Kind` a small Copy type.
+        let leaked = Kind::Custom(Box::leak(kind.clone().into_boxed_str()));
+        let keywords: Vec<String> = keywords.into_iter().map(|(k, _)| k).collect();
+        out.compiled.push(CustomRule {
+            kind: leaked,
+            pattern: pattern.clone(),
+            keywords: keywords.iter().map(|k| k.to_lowercase()).collect(),
+            category,
+            tier,
+        });
+        out.rules.push(Rule {
+            kind,
+            category: category.name().to_string(),
+            tier: tier.name().to_string(),
+            description,
+            examples: positives.into_iter().map(|(text, value)| Example { text, value }).collect(),
+            negative_examples: negatives.into_iter().map(|(text, why)| NegativeExample { text, why }).collect(),
+            regex: Some(pattern),
+            keywords,
+        });
+    }
+    out
+}
+
+/// The `text` and `second` (`value` or `why`) of each example at `key` of a rule.
+fn examples(reader: &mut Reader, table: &dyn TableLike, key: &str, label: &str, second: &str) -> Vec<(String, String)> {
+    let path = format!("{label}: {key}");
+    let mut out = Vec::new();
+    for (i, (example, span)) in reader.tables(table, key, &path).into_iter().enumerate() {
+        let at = format!("{path}[{i}]");
+        reader.unknown_keys(example, &["text", second], &at);
+        let text = reader.string(example, "text", &format!("{at}.text"));
+        let other = reader.string(example, second, &format!("{at}.{second}"));
+        match (text, other) {
+            (Some(text), Some(other)) => out.push((text, other)),
+            (text, other) => {
+                if text.is_none() && example.get("text").is_none() {
+                    reader.problem(span.clone(), &at, "missing `text`");
+                }
+                if other.is_none() && example.get(second).is_none() {
+                    reader.problem(span, &at, format!("missing `{second}`"));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// One failed example.
@@ -187,7 +262,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_rule_with_enough_examples() {
-        let rules = builtin().expect("rules parse");
+        let rules = builtin();
         for kind in Kind::ALL {
             let rule = rules.iter().find(|r| r.kind == kind.name()).unwrap_or_else(|| panic!("no rule for {kind}"));
             assert!(!rule.examples.is_empty() && !rule.negative_examples.is_empty(), "{kind}");
@@ -198,12 +273,12 @@ mod tests {
 
     #[test]
     fn every_example_holds() {
-        let failures = check_all(&builtin().expect("rules parse"), &[]);
+        let failures = check_all(&builtin(), &[]);
         let report: Vec<String> = failures.iter().map(ToString::to_string).collect();
         assert!(failures.is_empty(), "{}", report.join("\n"));
     }
 
-    fn user_file(text: &str) -> Result<UserRules, RuleError> {
+    fn user_file(text: &str) -> Result<UserRules, Problems> {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("mine.toml");
         std::fs::write(&path, text).expect("write");
@@ -234,23 +309,29 @@ negative_examples = [
     }
 
     #[test]
-    fn user_rule_errors_name_the_file_and_rule() {
+    fn user_rule_errors_name_the_file_rule_and_line() {
         let err = user_file(&EMPLOYEE.replace("EMP[0-9]{6}", "EMP[0-9")).expect_err("bad regex");
-        assert!(err.to_string().contains("mine.toml") && err.to_string().contains("employee_id"), "{err}");
+        let shown = err.to_string();
+        assert!(
+            shown.contains("mine.toml:7: rule employee_id: regex: bad regex") && shown.contains("unclosed"),
+            "{shown}"
+        );
         let err = user_file(&EMPLOYEE.replace("employee_id", "mobile")).expect_err("built-in name");
         assert!(err.to_string().contains("built-in"), "{err}");
         let err = user_file(&EMPLOYEE.replace("identity", "nonsense")).expect_err("category");
-        assert!(err.to_string().contains("unknown category"), "{err}");
+        assert!(err.to_string().contains("unknown category `nonsense`; valid: whereabouts"), "{err}");
         assert!(user_file("[[rule]\n").is_err());
+        // Every problem in one run.
+        let many = EMPLOYEE
+            .replace("EMP[0-9]{6}", "EMP[0-9")
+            .replace("tier = \"C\"", "tier = \"D\"")
+            .replace("description", "descr");
+        let err = user_file(&many).expect_err("three problems");
+        assert_eq!(err.0.len(), 3, "{err}");
     }
 
     #[test]
     fn builtin_rules_name_builtin_kinds() {
-        assert!(parse_file(
-            "x",
-            "[[rule]]\nkind='nope'\ncategory='x'\ntier='C'\ndescription=''\nexamples=[]\nnegative_examples=[]\n"
-        )
-        .is_ok());
-        assert!(builtin().is_ok());
+        assert!(builtin().iter().all(|r| Kind::from_name(&r.kind).is_some()));
     }
 }

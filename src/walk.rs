@@ -189,6 +189,16 @@ fn walk_dirs(first: &Path, rest: &[PathBuf], options: &WalkOptions, walked: &mut
     Ok(())
 }
 
+/// `-g/--glob` patterns (`!` to exclude) as the walker matches them, against paths relative to
+/// `root`.
+pub fn globs(root: &Path, globs: &[String]) -> Result<ignore::overrides::Override, GlobError> {
+    let mut overrides = OverrideBuilder::new(root);
+    for glob in globs {
+        overrides.add(glob).map_err(|e| GlobError { glob: glob.clone(), cause: glob_cause(&e) })?;
+    }
+    overrides.build().map_err(|e| GlobError { glob: globs.join(" "), cause: glob_cause(&e) })
+}
+
 /// What one walked entry is.
 enum Visited {
     Input(Input),

@@ -66,10 +66,28 @@ fn help_documents_exit_codes() {
 #[test]
 fn jsonl_has_exactly_the_contract_keys() {
     let dir = leaky_tree();
-    let out = piiscan().args(["scan", "--format", "jsonl"]).arg(dir.path()).output().expect("run");
+    let out = piiscan()
+        .args(["scan", "--format", "jsonl"])
+        .env("PIISCAN_FINGERPRINT_KEY", "a key of sixteen bytes or more")
+        .arg(dir.path())
+        .output()
+        .expect("run");
     let rows = jsonl(&out.stdout);
     assert!(rows.len() >= 6);
-    let expected = ["category", "column", "confidence", "kind", "length", "line", "offset", "path", "tier", "value"];
+    let expected = [
+        "category",
+        "column",
+        "confidence",
+        "fingerprint",
+        "kind",
+        "length",
+        "line",
+        "offset",
+        "path",
+        "rule_id",
+        "tier",
+        "value",
+    ];
     for row in &rows {
         let mut keys: Vec<&str> = row.as_object().expect("object").keys().map(String::as_str).collect();
         keys.sort_unstable();
@@ -392,7 +410,13 @@ fn findings_per_file_are_capped_but_counted_exactly() {
     assert_eq!(doc["summary"]["findings_not_listed"], 1500);
 
     let out = piiscan().args(["scan", "--format", "jsonl", "--max-findings-per-file", "3"]).arg(dir.path()).output();
-    assert_eq!(jsonl(&out.expect("run").stdout).len(), 4);
+    let out = out.expect("run");
+    let lines = jsonl(&out.stdout);
+    assert_eq!(lines.len(), 5, "four findings and the truncation marker");
+    assert_eq!(lines[4]["truncated"]["findings_not_listed"], 2497);
+    assert_eq!(lines[4]["truncated"]["max_findings_per_file"], 3);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2497 findings not listed: over --max-findings-per-file 3"), "{stderr}");
     let out = piiscan().args(["scan", "--color", "never", "--max-findings-per-file", "3"]).arg(dir.path()).output();
     let text = String::from_utf8(out.expect("run").stdout).expect("utf8");
     let summary = text.split("summary").nth(1).unwrap_or_default();

@@ -5,6 +5,7 @@
 
 use piiscan::detect::{DetectOptions, Detector};
 use piiscan::scan::{scan_file_in_windows, FileOptions, FileResult, FileScan, StreamScan};
+use piiscan::select::Selection;
 use piiscan::source::TextPolicy;
 use piiscan::synth::{document, render, DocFormat, Rng};
 use piiscan::TierPolicy;
@@ -12,7 +13,15 @@ use std::io::Write;
 use std::path::Path;
 
 fn options(max_findings: Option<usize>) -> FileOptions<'static> {
-    FileOptions { policy: TierPolicy::Textual, hasher: None, max_findings, text: TextPolicy::default(), progress: None }
+    FileOptions {
+        policy: TierPolicy::Textual,
+        hasher: None,
+        max_findings,
+        text: TextPolicy::default(),
+        progress: None,
+        selection: Selection::everything(),
+        collect_fingerprints: false,
+    }
 }
 
 fn scan(path: &Path, window: usize, max_findings: Option<usize>) -> FileResult {

@@ -48,9 +48,22 @@ fn needs_unicode(pattern: &str) -> bool {
     syntax::parse_with(pattern, &syntax_config(false)).is_err()
 }
 
-/// Checks that `pattern` compiles as a user rule; the error names the cause on one line.
+/// Checks that `pattern` compiles as a user rule; the error names the cause and where it is,
+/// on one line (the compiler's own error says only "error parsing pattern 0").
 pub fn validate(pattern: &str) -> Result<(), String> {
-    builder(needs_unicode(pattern), true).build(pattern).map(|_| ()).map_err(|e| e.to_string().replace('\n', " "))
+    let unicode = needs_unicode(pattern);
+    let parsed = regex_syntax::ParserBuilder::new().unicode(unicode).utf8(false).build().parse(pattern);
+    if let Err(e) = parsed {
+        return Err(match &e {
+            regex_syntax::Error::Parse(p) => format!("{} at character {}", p.kind(), p.span().start.column),
+            regex_syntax::Error::Translate(t) => format!("{} at character {}", t.kind(), t.span().start.column),
+            other => other.to_string().replace('\n', " "),
+        });
+    }
+    builder(unicode, true).build(pattern).map(|_| ()).map_err(|e| match std::error::Error::source(&e) {
+        Some(cause) => format!("{e}: {cause}").replace('\n', " "),
+        None => e.to_string().replace('\n', " "),
+    })
 }
 
 /// Whether every match of `pattern` starts with an ASCII digit.

@@ -1,4 +1,4 @@
-//! The human format: `path:line:column: kind value (category, tier, confidence)` per finding,
+//! The human format: `path:line:column: kind value (category, tier, confidence) rule_id` per finding,
 //! then a summary with totals, findings per kind, elapsed time and throughput.
 
 use super::{shown_value, ReportOptions};
@@ -30,9 +30,9 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions
             Tier::B => "31",
             Tier::C => "33",
         };
-        writeln!(
+        write!(
             out,
-            "{}:{}:{}: {} {}  ({}, tier {}, {})",
+            "{}:{}:{}: {} {}  ({}, tier {}, {}) {}",
             style.paint("35", &f.path),
             style.paint("32", &f.line.to_string()),
             f.column,
@@ -41,7 +41,12 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions
             f.category.name(),
             f.tier.name(),
             f.confidence.name(),
+            style.paint("2", &f.kind.rule_id()),
         )?;
+        match &f.commit {
+            Some(c) => writeln!(out, "  introduced in {} ({})", &c.commit[..c.commit.len().min(12)], c.author_date)?,
+            None => writeln!(out)?,
+        }
     }
     let s = &outcome.stats;
     let secs = outcome.elapsed.as_secs_f64();
@@ -70,6 +75,17 @@ pub fn write(out: &mut dyn Write, outcome: &ScanOutcome, options: &ReportOptions
     writeln!(out, "  findings: {} ({per_kind})", s.findings())?;
     if s.findings_not_listed > 0 {
         writeln!(out, "  not listed: {} (over --max-findings-per-file in some files)", s.findings_not_listed)?;
+    }
+    let suppressed = outcome.suppressed.by_reason();
+    if !suppressed.is_empty() {
+        let per_reason: Vec<String> = suppressed.iter().map(|(r, n)| format!("{} {n}", r.name())).collect();
+        writeln!(out, "  not reported: {} ({})", suppressed.values().sum::<u64>(), per_reason.join(", "))?;
+    }
+    if let Some(stale) = &outcome.stale {
+        writeln!(out, "  stale baseline entries: {}", stale.len())?;
+        for (fp, path) in stale {
+            writeln!(out, "    {fp} {path}")?;
+        }
     }
     writeln!(out, "  elapsed: {secs:.3} s ({mbps:.1} MB/s)")?;
     if let (true, Some(a)) = (options.summary, &outcome.assessment) {

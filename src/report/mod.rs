@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod mask;
 pub mod positions;
+pub mod sarif;
 
 use crate::scan::ScanOutcome;
 use std::io::{self, Write};
@@ -19,10 +20,12 @@ pub enum Format {
     Json,
     /// One JSON object per finding per line.
     Jsonl,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 /// How to render a report.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReportOptions {
     /// The format.
     pub format: Format,
@@ -34,6 +37,8 @@ pub struct ReportOptions {
     pub color: bool,
     /// List every input not scanned, or not fully (human format; JSON always lists them).
     pub verbose: bool,
+    /// The directory SARIF URIs are relative to (the current directory).
+    pub base: Option<std::path::PathBuf>,
 }
 
 /// Writes the outcome in the chosen format.
@@ -42,6 +47,7 @@ pub fn write_report(out: &mut dyn Write, outcome: &ScanOutcome, options: &Report
         Format::Human => human::write(out, outcome, options),
         Format::Json => json::write_document(out, outcome, options),
         Format::Jsonl => json::write_lines(out, outcome, options),
+        Format::Sarif => sarif::write(out, outcome, options),
     }
 }
 
@@ -53,7 +59,7 @@ pub fn write_assessment_only(
 ) -> io::Result<()> {
     match options.format {
         Format::Human => human::write_assessment(out, assessment, options.color),
-        Format::Json | Format::Jsonl => json::write_assessment(out, assessment),
+        Format::Json | Format::Jsonl | Format::Sarif => json::write_assessment(out, assessment),
     }
 }
 

@@ -147,6 +147,8 @@ impl FindingSink {
                 confidence: d.confidence,
                 value: d.value.to_string(),
                 public_prefix_chars: d.public_prefix_chars,
+                fingerprint: None,
+                commit: None,
             });
         }
     }

@@ -12,19 +12,24 @@ pub use stream::{StreamScan, IN_MEMORY};
 pub use text::{scan_file, scan_file_in_windows, FileScan, WINDOW};
 
 use crate::aggregate::{HashedRecord, ItemCounts, RecordHasher, Tally};
+use crate::baseline::Baseline;
 use crate::classify::TierPolicy;
 use crate::config::ScanConfig;
 use crate::container::{self, Visitor};
 use crate::detect::{DetectOptions, Detector};
 use crate::error::{ConfigError, ScanError, SkipReason};
 use crate::finding::{Finding, Kind};
+use crate::fingerprint::Fingerprint;
+use crate::git;
+use crate::select::{BaselineSet, Selection, Suppressed};
 use crate::severity::{assess, Assessment};
 use crate::source::TextPolicy;
 use crate::walk::{walk, Input, WalkOptions};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Totals over one scan.
@@ -91,6 +96,12 @@ pub struct ScanOutcome {
     pub items: ItemCounts,
     /// The legal severity estimate from `items`.
     pub assessment: Option<Assessment>,
+    /// What the selection dropped (allow markers, allowlist, baseline, kinds, confidence).
+    pub suppressed: Suppressed,
+    /// Baseline entries that matched no finding, when asked (`--report-stale`).
+    pub stale: Option<Vec<(Fingerprint, String)>>,
+    /// The listing cap that left findings unlisted, if any did.
+    pub listing_cap: Option<usize>,
 }
 
 impl ScanOutcome {
@@ -117,6 +128,21 @@ pub struct FileResult {
     pub skipped: Vec<Skipped>,
     /// The records about people, as fingerprints for counting.
     pub records: Vec<HashedRecord>,
+    /// What the selection dropped.
+    pub suppressed: Suppressed,
+    /// Every finding reported, by fingerprint, when a baseline is being written.
+    pub found: Vec<Found>,
+}
+
+/// A reported finding by keyed fingerprint, for a baseline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Its fingerprint.
+    pub fingerprint: Fingerprint,
+    /// Its kind.
+    pub kind: Kind,
+    /// The text it was found in.
+    pub path: std::sync::Arc<str>,
 }
 
 impl FileResult {
@@ -141,6 +167,8 @@ impl FileResult {
         self.texts_scanned += other.texts_scanned;
         self.skipped.extend(other.skipped);
         self.records.extend(other.records);
+        self.suppressed.merge(&other.suppressed);
+        self.found.extend(other.found);
     }
 }
 
@@ -157,17 +185,18 @@ pub struct FileOptions<'a> {
     pub text: TextPolicy,
     /// Where bytes scanned are counted for the progress line.
     pub progress: Option<&'a Progress>,
+    /// Which detections are reported.
+    pub selection: &'a Selection,
+    /// Keep the fingerprint of every finding reported (`--baseline-out`).
+    pub collect_fingerprints: bool,
 }
 
 /// Runs a whole scan as configured.
 pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
     let started = Instant::now();
     let walk_options = WalkOptions { threads: config.threads, ..config.walk.clone() };
-    let mut custom = Vec::new();
-    for path in &config.pattern_files {
-        custom.extend(crate::rules::load_user_file(path)?.compiled);
-    }
-    let detector = Detector::with_custom_rules(DetectOptions { include_masked: config.include_masked }, custom);
+    let detector =
+        Detector::with_custom_rules(DetectOptions { include_masked: config.include_masked }, config.rules.clone());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.unwrap_or(0))
         .build()
@@ -176,11 +205,16 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         Some(path) => crate::aggregate::load_or_create_key(path).map_err(|e| ConfigError::SummaryOut(e.to_string()))?,
         None => RecordHasher::new(),
     };
-    let walked = walk(&config.paths, &walk_options).map_err(|e| ConfigError::Glob(e.to_string()))?;
-    let progress = config.progress.as_deref();
-    if let Some(progress) = progress {
-        progress.start(&walked.inputs);
+    let mut selection = config.selection.clone();
+    if let Some(path) = &config.baseline {
+        let fingerprinter = selection.fingerprinter.as_ref().ok_or(ConfigError::NoKey("--baseline"))?;
+        let baseline = Baseline::read(path, fingerprinter)?;
+        selection.baseline = Some(Arc::new(BaselineSet::new(baseline.entries())));
     }
+    if config.baseline_out.is_some() && selection.fingerprinter.is_none() {
+        return Err(ConfigError::NoKey("--baseline-out"));
+    }
+    let progress = config.progress.as_deref();
     let counting = (config.assess || config.summary_out.is_some()).then_some(&hasher);
     let text = config.text;
     let options = FileOptions {
@@ -189,26 +223,59 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         max_findings: config.max_findings_per_file,
         text,
         progress,
+        selection: &selection,
+        collect_fingerprints: config.baseline_out.is_some(),
     };
     let containers = container::Options { policy: text, limits: config.limits };
-    let results: Vec<FileResult> = pool.install(|| {
-        walked
-            .inputs
-            .par_iter()
-            .map(|input| {
-                let result = scan_input(input, &detector, &options, &containers);
-                if let Some(progress) = progress {
-                    progress.input_done(input);
-                }
-                result
+    let mut outcome = ScanOutcome::default();
+    let results: Vec<FileResult> = match &config.git {
+        Some(scan) => {
+            let root = config.paths.first().map_or(Path::new("."), PathBuf::as_path);
+            let repo = git::toplevel(root).map_err(|e| ConfigError::Git(e.to_string()))?;
+            let mut blobs = git::blobs(&repo, scan).map_err(|e| ConfigError::Git(e.to_string()))?;
+            if !walk_options.globs.is_empty() {
+                let globs =
+                    crate::walk::globs(&repo, &walk_options.globs).map_err(|e| ConfigError::Glob(e.to_string()))?;
+                blobs.retain(|b| !globs.matched(&b.path, false).is_ignore());
+            }
+            pool.install(|| {
+                blobs
+                    .par_iter()
+                    .map_init(
+                        || git::BlobReader::new(&repo),
+                        |reader, blob| scan_blob(reader, blob, &detector, &options, &containers),
+                    )
+                    .collect()
             })
-            .collect()
-    });
-
-    let mut outcome = ScanOutcome { problems: walked.errors, ..ScanOutcome::default() };
-    outcome.skipped =
-        walked.unread.into_iter().map(|u| Skipped::new(&u.path.display().to_string(), u.reason, u.detail)).collect();
+        }
+        None => {
+            let walked = walk(&config.paths, &walk_options).map_err(|e| ConfigError::Glob(e.to_string()))?;
+            if let Some(progress) = progress {
+                progress.start(&walked.inputs);
+            }
+            outcome.problems = walked.errors;
+            outcome.skipped = walked
+                .unread
+                .into_iter()
+                .map(|u| Skipped::new(&u.path.display().to_string(), u.reason, u.detail))
+                .collect();
+            pool.install(|| {
+                walked
+                    .inputs
+                    .par_iter()
+                    .map(|input| {
+                        let result = scan_input(input, &detector, &options, &containers);
+                        if let Some(progress) = progress {
+                            progress.input_done(input);
+                        }
+                        result
+                    })
+                    .collect()
+            })
+        }
+    };
     let mut tally = Tally::new();
+    let mut found = Vec::new();
     for r in results {
         for record in &r.records {
             tally.add(*record);
@@ -223,6 +290,23 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         outcome.findings.extend(r.findings);
         outcome.problems.extend(r.problems);
         outcome.skipped.extend(r.skipped);
+        outcome.suppressed.merge(&r.suppressed);
+        found.extend(r.found);
+    }
+    if outcome.stats.findings_not_listed > 0 {
+        outcome.listing_cap = config.max_findings_per_file;
+    }
+    if let Some(fingerprinter) = &selection.fingerprinter {
+        for f in &mut outcome.findings {
+            f.fingerprint = Some(fingerprinter.fingerprint(f.kind, &f.value, &f.path));
+        }
+        if let Some(path) = &config.baseline_out {
+            let found = found.into_iter().map(|f| (f.fingerprint, f.kind, f.path.to_string()));
+            Baseline::new(fingerprinter, found).write(path)?;
+        }
+    }
+    if config.report_stale {
+        outcome.stale = Some(selection.baseline.as_ref().map(|b| b.stale()).unwrap_or_default());
     }
     // Every input that failed or hit a limit is listed among the skipped too.
     for p in outcome.problems.iter().filter(|p| p.incomplete) {
@@ -250,6 +334,56 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
     Ok(outcome)
 }
 
+/// Scans one git blob (read through `reader`, one `git cat-file` per worker): through the
+/// container readers, as a stream, reporting only its added lines for a diff, and naming the
+/// commit that introduced it for history.
+fn scan_blob(
+    reader: &mut std::io::Result<git::BlobReader>,
+    blob: &git::Blob,
+    detector: &Detector,
+    options: &FileOptions,
+    containers: &container::Options,
+) -> FileResult {
+    let mut collect = Collect { detector, options, result: FileResult::default(), added: None };
+    let content = match reader {
+        Ok(reader) => reader.read(&blob.id),
+        Err(e) => Err(std::io::Error::new(e.kind(), format!("cannot run git cat-file: {e}"))),
+    };
+    let content = match content {
+        Ok(content) => content,
+        Err(e) => {
+            collect.result.problems.push(ScanError::io(Path::new(&blob.path), e));
+            return collect.result;
+        }
+    };
+    // A blob of history reports what its commit added to the version it replaced.
+    let base_lines = match (&blob.base, reader) {
+        (Some(base), Ok(reader)) => match reader.read(base) {
+            Ok(old) => Some(git::new_lines(&old, &content)),
+            Err(e) => {
+                collect.result.problems.push(ScanError::io(Path::new(&blob.path), e));
+                return collect.result;
+            }
+        },
+        _ => None,
+    };
+    if let Some(lines) = blob.added_lines.as_ref().or(base_lines.as_ref()) {
+        let ranges = git::line_byte_ranges(&content, lines);
+        if ranges.is_empty() {
+            // Nothing added (lines removed, a mode changed): nothing of this file is scanned.
+            return collect.result;
+        }
+        collect.added = Some((blob.path.clone(), ranges));
+    }
+    container::read_stream(&blob.path, &mut content.as_slice(), containers, &mut collect);
+    if let Some(commit) = &blob.commit {
+        for f in &mut collect.result.findings {
+            f.commit = Some(commit.clone());
+        }
+    }
+    collect.result
+}
+
 /// Scans one input: a text file directly, anything else through the container readers.
 fn scan_input(
     input: &Input,
@@ -257,7 +391,7 @@ fn scan_input(
     options: &FileOptions,
     containers: &container::Options,
 ) -> FileResult {
-    let mut collect = Collect { detector, options, result: FileResult::default() };
+    let mut collect = Collect { detector, options, result: FileResult::default(), added: None };
     match input {
         Input::File { path, .. } => match scan_file(path, detector, options) {
             FileScan::Text(result) => return result,
@@ -281,11 +415,17 @@ struct Collect<'a> {
     detector: &'a Detector,
     options: &'a FileOptions<'a>,
     result: FileResult,
+    /// For a file of a git diff: its name and the byte ranges of the lines the change added
+    /// (texts inside it, if it is an archive, are new as a whole).
+    added: Option<(String, Vec<std::ops::Range<u64>>)>,
 }
 
 impl Visitor for Collect<'_> {
     fn text(&mut self, name: &str, fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>) {
         let mut scan = StreamScan::new(name, self.detector, self.options);
+        if let Some((_, added)) = self.added.as_ref().filter(|(added_to, _)| added_to == name) {
+            scan = scan.only_added(added.clone());
+        }
         let filled = fill(&mut scan);
         let mut result = scan.finish();
         if let Err(e) = filled {

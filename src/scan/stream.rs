@@ -4,7 +4,7 @@
 //! decoded piece by piece and scanned stride by stride, holding a stride and its margins at a
 //! time, with the same detectors and context (the header, `INSERT` column lists).
 
-use super::text::{line_end_after, scan_loaded, stride_for, FileScan, StrideScan, WINDOW};
+use super::text::{line_end_after, scan_loaded, stride_for, FileScan, StrideScan, TextId, WINDOW};
 use super::{FileOptions, FileResult, Skipped};
 use crate::detect::Detector;
 use crate::error::{ScanError, SkipReason};
@@ -24,6 +24,8 @@ pub struct StreamScan<'a> {
     window: usize,
     /// A stream that ends within this many bytes is held whole.
     in_memory: usize,
+    /// For a file of a git diff: the byte ranges of the lines the change added.
+    added: Option<Vec<std::ops::Range<u64>>>,
     /// Bytes written and not decoded yet.
     raw: Vec<u8>,
     /// Bytes written in all.
@@ -78,15 +80,21 @@ impl<'a> StreamScan<'a> {
             options,
             window,
             in_memory,
+            added: None,
             raw: Vec::new(),
             total: 0,
             streaming: None,
         }
     }
 
-    /// Bytes written so far.
-    pub fn bytes(&self) -> u64 {
-        self.total
+    /// Reports only what lies on the lines a change added (the byte ranges of those lines).
+    pub fn only_added(mut self, added: Vec<std::ops::Range<u64>>) -> Self {
+        self.added = Some(added);
+        self
+    }
+
+    fn id(&self) -> TextId<'_> {
+        TextId { name: &self.name, path: None, added: self.added.as_deref() }
     }
 
     /// Decodes what can be decoded and scans every stride that is complete (all of it at the
@@ -103,7 +111,7 @@ impl<'a> StreamScan<'a> {
                 text: Vec::new(),
                 origin: 0,
                 next: 0,
-                strides: StrideScan::new(&self.name, self.detector, self.options),
+                strides: StrideScan::new(self.id(), self.detector, self.options),
             });
         }
         let Some(s) = self.streaming.as_mut() else { return };
@@ -159,7 +167,7 @@ impl<'a> StreamScan<'a> {
             None => {
                 let raw = std::mem::take(&mut self.raw);
                 let loaded = source::classify(Bytes::Owned(raw), self.options.text);
-                match scan_loaded(&self.name, None, Ok(loaded), self.detector, self.options, self.window) {
+                match scan_loaded(self.id(), Ok(loaded), self.detector, self.options, self.window) {
                     Some(FileScan::Text(result)) => result,
                     Some(FileScan::Other(format)) => FileResult {
                         skipped: vec![Skipped::new(&self.name, SkipReason::Binary, format.name())],
@@ -182,7 +190,7 @@ impl<'a> StreamScan<'a> {
                         format!("{what} from byte {at} on; those parts scanned as raw bytes"),
                     ));
                 }
-                (result.findings, result.counts) = s.strides.sink.finish();
+                s.strides.finish_into(&mut result);
                 result.count_text();
                 result
             }

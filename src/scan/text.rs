@@ -3,13 +3,14 @@
 //! memory. [`StrideScan`] carries what one stride hands to the next (the header, open `INSERT`
 //! statements, positions); files and streams feed it their strides.
 
-use super::{FileOptions, FileResult, Progress};
+use super::{FileOptions, FileResult, Found, Progress};
 use crate::classify::{classify, classify_records, classify_window, TierPolicy};
 use crate::context::SharedContext;
 use crate::detect::Detector;
 use crate::error::ScanError;
 use crate::finding::Detection;
 use crate::report::positions::{FindingSink, TextPositions};
+use crate::select::{Selection, Suppressed, TextSelection};
 use crate::source::{self, Bytes, Encoding, Loaded, Source, StrideReader};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -49,12 +50,24 @@ pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOpti
         Some(_) => source::load(path, options.text),
     };
     let name = path.display().to_string();
-    match scan_loaded(&name, Some(path), loaded, detector, options, window) {
+    let id = TextId { name: &name, path: Some(path), added: None };
+    match scan_loaded(id, loaded, detector, options, window) {
         Some(scan) => scan,
         // A window was not plain UTF-8 after all: sniff the whole file and start again.
-        None => scan_loaded(&name, Some(path), source::load(path, options.text), detector, options, window)
+        None => scan_loaded(id, source::load(path, options.text), detector, options, window)
             .unwrap_or_else(|| FileScan::Text(FileResult::default())),
     }
+}
+
+/// What a text is called and where its bytes come from.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TextId<'a> {
+    /// The name its findings are shown with.
+    pub name: &'a str,
+    /// The file it is read from, when it is a mapped file scanned in strides.
+    pub path: Option<&'a Path>,
+    /// For a file of a git diff: the byte ranges of the lines the change added.
+    pub added: Option<&'a [Range<u64>]>,
 }
 
 impl TextPositions for Source {
@@ -67,18 +80,16 @@ impl TextPositions for Source {
     }
 }
 
-/// Scans a loaded input shown as `name` (read from `path` when it is a mapped file); `None`
-/// when its checks were deferred and a window failed them.
+/// Scans a loaded input; `None` when its checks were deferred and a window failed them.
 pub(super) fn scan_loaded(
-    name: &str,
-    path: Option<&Path>,
+    id: TextId,
     loaded: std::io::Result<Loaded>,
     detector: &Detector,
     options: &FileOptions,
     window: usize,
 ) -> Option<FileScan> {
     let mut result = FileResult::default();
-    let shown = Path::new(name);
+    let shown = Path::new(id.name);
     let source = match loaded {
         Ok(Loaded::Text(source)) => source,
         Ok(Loaded::Other { format, .. }) => return Some(FileScan::Other(format)),
@@ -92,14 +103,15 @@ pub(super) fn scan_loaded(
         result.problems.push(ScanError::warning(shown, "invalid UTF-8 and not GBK/GB18030; scanned as raw bytes"));
     }
     let text = source.text();
-    let mut strides = StrideScan::new(name, detector, options);
+    let mut strides = StrideScan::new(id, detector, options);
     // Counting people needs every record of the file at once, and a decoded text is already a
     // whole copy: both take the one-pass path.
     if options.hasher.is_some() || source.decoded.is_some() || text.len() <= window {
         if source.checks_deferred && !source.is_plain_utf8(0..text.len()) {
             return None;
         }
-        let detections = detector.detect(text);
+        let mut detections = detector.detect(text);
+        strides.select(&mut detections, text, 0, &source);
         if let Some(progress) = options.progress {
             progress.bytes(text.len() as u64);
         }
@@ -112,7 +124,7 @@ pub(super) fn scan_loaded(
     } else {
         // A mapped file is read stride by stride into memory rather than scanned through its
         // map (see `StrideReader`); text already in memory is scanned where it is.
-        let mut reader = match (&source.raw, path) {
+        let mut reader = match (&source.raw, id.path) {
             (Bytes::Mapped(_), Some(path)) => match StrideReader::open(path, text.len()) {
                 Ok(reader) => Some(reader),
                 Err(e) => {
@@ -147,7 +159,7 @@ pub(super) fn scan_loaded(
             start = range.end;
         }
     }
-    (result.findings, result.counts) = strides.sink.finish();
+    strides.finish_into(&mut result);
     result.count_text();
     Some(FileScan::Text(result))
 }
@@ -157,6 +169,14 @@ pub(super) struct StrideScan<'a> {
     detector: &'a Detector,
     policy: TierPolicy,
     progress: Option<&'a Progress>,
+    selection: &'a Selection,
+    /// The text's name and, for a diff, its added lines.
+    name: std::sync::Arc<str>,
+    added: Option<Vec<Range<u64>>>,
+    /// What the selection dropped.
+    suppressed: Suppressed,
+    /// Fingerprints of everything reported, for `--baseline-out`.
+    found: Option<Vec<Found>>,
     /// The header (from the first stride) and the `INSERT` statements met so far.
     shared: Option<SharedContext>,
     /// Reused by every stride: a dense export has some ten megabytes of detections per
@@ -167,16 +187,51 @@ pub(super) struct StrideScan<'a> {
 }
 
 impl<'a> StrideScan<'a> {
-    /// The state before the first stride of the text shown as `name`.
-    pub fn new(name: &str, detector: &'a Detector, options: &FileOptions<'a>) -> Self {
+    /// The state before the first stride of a text.
+    pub fn new(id: TextId, detector: &'a Detector, options: &FileOptions<'a>) -> Self {
         StrideScan {
             detector,
             policy: options.policy,
             progress: options.progress,
+            selection: options.selection,
+            name: id.name.into(),
+            added: id.added.map(<[Range<u64>]>::to_vec),
+            suppressed: Suppressed::default(),
+            found: options.collect_fingerprints.then(Vec::new),
             shared: None,
             detections: Vec::new(),
-            sink: FindingSink::new(name, options.max_findings),
+            sink: FindingSink::new(id.name, options.max_findings),
         }
+    }
+
+    /// Keeps the detections the selection reports (see [`Selection::retain`]), and their
+    /// fingerprints when a baseline is being written.
+    pub fn select(
+        &mut self,
+        detections: &mut Vec<Detection>,
+        window: &[u8],
+        origin: usize,
+        positions: &dyn TextPositions,
+    ) {
+        let text = TextSelection { name: &self.name, added: self.added.as_deref() };
+        let original = |offset: usize| positions.original_offset(offset);
+        self.selection.retain(detections, window, origin, text, &original, &mut self.suppressed);
+        if let (Some(found), Some(fingerprinter)) = (&mut self.found, &self.selection.fingerprinter) {
+            for d in detections.iter() {
+                found.push(Found {
+                    fingerprint: fingerprinter.fingerprint(d.kind, &d.value, &self.name),
+                    kind: d.kind,
+                    path: self.name.clone(),
+                });
+            }
+        }
+    }
+
+    /// Moves what the text yielded into `result`.
+    pub fn finish_into(self, result: &mut FileResult) {
+        (result.findings, result.counts) = self.sink.finish();
+        result.suppressed = self.suppressed;
+        result.found = self.found.unwrap_or_default();
     }
 
     /// Scans the stride `range` (text offsets) of a text held in `window` from offset `origin`
@@ -201,7 +256,10 @@ impl<'a> StrideScan<'a> {
         }
         shared.extend_inserts(prepare_window(window, origin, range.clone(), check)?);
         let local = range.start - origin..range.end - origin;
-        self.detector.detect_range(window, origin, local.clone(), shared, &mut self.detections);
+        let mut detections = std::mem::take(&mut self.detections);
+        self.detector.detect_range(window, origin, local.clone(), shared, &mut detections);
+        self.select(&mut detections, window, origin, positions);
+        self.detections = detections;
         // Classes are only read for the findings listed; once the list is full (the first
         // stride of a dense export), the detections are only counted.
         let classes = match self.sink.room() {

@@ -82,6 +82,9 @@ pub struct Anchors {
     pub dots: Vec<usize>,
     /// Maximal runs of non-ASCII bytes (Chinese text, in any export), in text order.
     pub non_ascii: Vec<Range<usize>>,
+    /// Every `piiscan:allow` marker (the offset of its `p`), seen as the word it starts: the
+    /// select stage reads the markers from here instead of searching every stride for them.
+    pub markers: Vec<usize>,
 }
 
 impl Anchors {
@@ -89,8 +92,13 @@ impl Anchors {
         self.at.clear();
         self.dots.clear();
         self.non_ascii.clear();
+        self.markers.clear();
     }
 }
+
+/// The word an allow marker starts with, and what follows it.
+const MARKER_WORD: &[u8] = b"piiscan";
+const MARKER_REST: &[u8] = b":allow";
 
 /// The candidate finder. It holds no per-scan state and can be shared between threads.
 #[derive(Debug, Clone, Copy)]
@@ -268,7 +276,7 @@ impl CandidateScanner {
                     if s < pos {
                         continue;
                     }
-                    pos = self.token_at(text, s, &masks, strip_base, chain, &mut on_chain);
+                    pos = self.token_at(text, s, &masks, strip_base, chain, &mut anchors.markers, &mut on_chain);
                 }
             }
         }
@@ -278,6 +286,8 @@ impl CandidateScanner {
     }
 
     /// Handles the token starting at `s`; returns the first byte after what it consumed.
+    // The hot loop's state, passed as is rather than bundled: this is inlined into it.
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn token_at(
         &self,
@@ -286,6 +296,7 @@ impl CandidateScanner {
         masks: &StripMasks,
         strip_base: usize,
         chain: &mut Chain,
+        markers: &mut Vec<usize>,
         on_chain: &mut impl FnMut(&Chain),
     ) -> usize {
         let first = text[s];
@@ -315,6 +326,10 @@ impl CandidateScanner {
         } else if first.is_ascii_alphabetic() {
             // A word: letters only, ended by a byte that is in no token.
             let end = run_end(text, s, &masks.letter, strip_base, u8::is_ascii_alphabetic);
+            // One length comparison per word: allow markers come with the pass for free.
+            if end - s == MARKER_WORD.len() && &text[s..end] == MARKER_WORD && text[end..].starts_with(MARKER_REST) {
+                markers.push(s);
+            }
             if text.get(end).is_none_or(|&b| CLASS[b as usize] == OTHER) {
                 return end;
             }

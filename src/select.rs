@@ -164,6 +164,8 @@ pub struct Selection {
     pub baseline: Option<Arc<BaselineSet>>,
     /// Fingerprints for the allowlist, the baseline and the output.
     pub fingerprinter: Option<Fingerprinter>,
+    /// The kinds of the user's rules, which allow markers may name.
+    pub user_kinds: Vec<Kind>,
 }
 
 /// One text's part of the selection.
@@ -192,20 +194,39 @@ impl Selection {
             && self.baseline.is_none()
     }
 
-    /// Keeps the detections to report. `window` holds the scanned text from `origin` on (at
-    /// least the lines of the detections and the line before each); `original` maps a text
-    /// offset to the input's own bytes.
+    /// Keeps the detections to report (offsets in the text). `window` holds the scanned text
+    /// from `origin` on (at least the lines of the detections and the line before each);
+    /// `original` maps a text offset to the input's own bytes. `markers` are the allow markers
+    /// the matcher saw in the piece that starts at the given text offset (the line before it is
+    /// searched here); `None` searches the whole window for them.
+    #[allow(clippy::too_many_arguments)]
     pub fn retain(
         &self,
         detections: &mut Vec<Detection>,
         window: &[u8],
         origin: usize,
+        markers: Option<(&[usize], usize)>,
         text: TextSelection,
         original: &dyn Fn(usize) -> usize,
         suppressed: &mut Suppressed,
     ) {
-        let markers = memchr::memmem::find(window, ALLOW_MARKER).is_some();
-        if self.is_everything() && !markers && text.added.is_none() {
+        if detections.is_empty() {
+            return;
+        }
+        let allowances = allowances(window, origin, markers, &self.user_kinds);
+        if self.is_everything() && allowances.is_empty() && text.added.is_none() {
+            return;
+        }
+        if allowances.is_empty() && self.only_confidence() && text.added.is_none() {
+            // The common case, with millions of detections in a dense export: one comparison.
+            let floor = self.min_confidence.unwrap_or(Confidence::Low);
+            detections.retain(|d| {
+                let keep = d.confidence >= floor;
+                if !keep {
+                    suppressed.add(Dropped::BelowMinConfidence, d.kind);
+                }
+                keep
+            });
             return;
         }
         let mut allowed_values: HashMap<&str, Vec<Option<Kind>>> = HashMap::new();
@@ -218,30 +239,28 @@ impl Selection {
                 }
             }
         }
-        detections.retain(|d| {
-            let why = self.dropped(d, window, origin, markers, &allowed_values, &allowed_fingerprints, text, original);
-            match why {
-                Ok(()) => true,
-                Err(Some(why)) => {
-                    suppressed.add(why, d.kind);
-                    false
-                }
-                Err(None) => false,
+        let lists = Lists { allowances: &allowances, values: &allowed_values, fingerprints: &allowed_fingerprints };
+        detections.retain(|d| match self.dropped(d, &lists, text, original) {
+            Ok(()) => true,
+            Err(Some(why)) => {
+                suppressed.add(why, d.kind);
+                false
             }
+            Err(None) => false,
         });
+    }
+
+    /// Whether the confidence floor is all there is to check.
+    fn only_confidence(&self) -> bool {
+        self.kinds.is_none() && self.exclude_kinds.is_empty() && self.allow.is_empty() && self.baseline.is_none()
     }
 
     /// `Ok` to report; `Err(Some(why))` to drop and count; `Err(None)` outside the scanned
     /// lines of a diff.
-    #[allow(clippy::too_many_arguments)]
     fn dropped(
         &self,
         d: &Detection,
-        window: &[u8],
-        origin: usize,
-        markers: bool,
-        allowed_values: &HashMap<&str, Vec<Option<Kind>>>,
-        allowed_fingerprints: &HashSet<Fingerprint>,
+        lists: &Lists,
         text: TextSelection,
         original: &dyn Fn(usize) -> usize,
     ) -> Result<(), Option<Dropped>> {
@@ -258,19 +277,18 @@ impl Selection {
         if self.min_confidence.is_some_and(|floor| d.confidence < floor) {
             return Err(Some(Dropped::BelowMinConfidence));
         }
-        if markers && marker_allows(window, d.start - origin, d.kind) {
+        if lists.allowances.iter().any(|a| a.allows(d)) {
             return Err(Some(Dropped::AllowMarker));
         }
-        if allowed_values.get(d.value.as_str()).is_some_and(|kinds| kinds.iter().any(|k| k.is_none_or(|k| k == d.kind)))
-        {
+        if lists.values.get(d.value.as_str()).is_some_and(|kinds| kinds.iter().any(|k| k.is_none_or(|k| k == d.kind))) {
             return Err(Some(Dropped::Allowlist));
         }
-        if allowed_fingerprints.is_empty() && self.baseline.is_none() {
+        if lists.fingerprints.is_empty() && self.baseline.is_none() {
             return Ok(());
         }
         let Some(fingerprinter) = &self.fingerprinter else { return Ok(()) };
         let fp = fingerprinter.fingerprint(d.kind, &d.value, text.name);
-        if allowed_fingerprints.contains(&fp) {
+        if lists.fingerprints.contains(&fp) {
             return Err(Some(Dropped::Allowlist));
         }
         if self.baseline.as_ref().is_some_and(|b| b.contains(fp, text.name)) {
@@ -280,42 +298,81 @@ impl Selection {
     }
 }
 
-/// Whether a `piiscan:allow` marker on the line of `at` (an offset in `window`) or on the line
-/// before allows a detection of `kind`. `piiscan:allow` alone allows every kind;
-/// `piiscan:allow mobile,email` (names or rule ids, comma- or space-separated) only those.
-pub fn marker_allows(window: &[u8], at: usize, kind: Kind) -> bool {
-    let line_start = memchr::memrchr(b'\n', &window[..at]).map_or(0, |p| p + 1);
-    let line_end = memchr::memchr(b'\n', &window[at..]).map_or(window.len(), |p| at + p);
-    let from = match line_start {
-        0 => 0,
-        _ => memchr::memrchr(b'\n', &window[..line_start - 1]).map_or(0, |p| p + 1),
-    };
-    let region = &window[from..line_end];
-    memchr::memmem::find_iter(region, ALLOW_MARKER).any(|p| {
-        let rest = &region[p + ALLOW_MARKER.len()..];
-        // The marker's arguments: kind names up to the end of the line or a character that
-        // cannot be part of one (`-->`, `*/`, a quote).
-        let args_end = rest
-            .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b',' | b' ' | b'\t' | b':' | b'=')))
-            .unwrap_or(rest.len());
-        let args = String::from_utf8_lossy(&rest[..args_end]);
-        let args = args.trim_start_matches([':', '=']);
-        let names: Vec<&str> = args.split([',', ' ', '\t']).filter(|n| !n.is_empty()).collect();
-        // A word after the marker that names no kind (`piiscan:allow test fixture`) is a
-        // comment: the marker then allows every kind, as a bare one does.
-        let kinds: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|n| Kind::from_name_or_rule_id(n).is_some() || is_custom_kind_name(n, kind))
-            .collect();
-        kinds.is_empty() || kinds.iter().any(|n| *n == kind.name() || *n == kind.rule_id())
-    })
+/// The allowlist as looked up per detection.
+struct Lists<'a> {
+    allowances: &'a [Allowance],
+    values: &'a HashMap<&'a str, Vec<Option<Kind>>>,
+    fingerprints: &'a HashSet<Fingerprint>,
 }
 
-/// Whether `name` names the user's kind `kind` (by its name or `custom.` rule id).
-fn is_custom_kind_name(name: &str, kind: Kind) -> bool {
-    matches!(kind, Kind::Custom(_)) && (name == kind.name() || name == kind.rule_id())
+/// What one allow marker allows: the lines it covers (its own and the next, in the text's
+/// offsets) and the kinds it names (none: every kind).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Allowance {
+    lines: Range<usize>,
+    kinds: Vec<String>,
+}
+
+impl Allowance {
+    fn allows(&self, d: &Detection) -> bool {
+        self.lines.contains(&d.start)
+            && (self.kinds.is_empty() || self.kinds.iter().any(|n| *n == d.kind.name() || *n == d.kind.rule_id()))
+    }
+}
+
+/// The allowances of the markers at `markers` (text offsets; see [`Selection::retain`]), or of
+/// every marker in `window` when they are not known.
+fn allowances(window: &[u8], origin: usize, markers: Option<(&[usize], usize)>, user_kinds: &[Kind]) -> Vec<Allowance> {
+    let found: Vec<usize> = match markers {
+        Some((at, piece_start)) => {
+            // A marker on the line before the piece covers its first line.
+            let start = piece_start - origin;
+            let before = match start {
+                0 => Vec::new(),
+                _ => {
+                    let line = memchr::memrchr(b'\n', &window[..start - 1]).map_or(0, |p| p + 1);
+                    memchr::memmem::find_iter(&window[line..start], ALLOW_MARKER).map(|p| line + p).collect()
+                }
+            };
+            before.into_iter().chain(at.iter().map(|&m| m - origin)).collect()
+        }
+        None => memchr::memmem::find_iter(window, ALLOW_MARKER).collect(),
+    };
+    found.into_iter().map(|at| allowance(window, at, origin, user_kinds)).collect()
+}
+
+/// The allowance of the marker at `at` (an offset in `window`, which starts at text offset
+/// `origin`). `piiscan:allow` alone allows every kind; `piiscan:allow mobile,email` (names or
+/// rule ids, comma- or space-separated) only those. A word after the marker that names no kind
+/// (`piiscan:allow test fixture`) is a comment: the marker then allows every kind.
+fn allowance(window: &[u8], at: usize, origin: usize, user_kinds: &[Kind]) -> Allowance {
+    let line_start = memchr::memrchr(b'\n', &window[..at]).map_or(0, |p| p + 1);
+    let line_end = memchr::memchr(b'\n', &window[at..]).map_or(window.len(), |p| at + p);
+    let next_end = match line_end {
+        end if end >= window.len() => window.len(),
+        end => memchr::memchr(b'\n', &window[end + 1..]).map_or(window.len(), |p| end + 1 + p),
+    };
+    let rest = &window[(at + ALLOW_MARKER.len()).min(line_end)..line_end];
+    // The marker's arguments: kind names up to the end of the line or a character that cannot
+    // be part of one (`-->`, `*/`, a quote).
+    let args_end = rest
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b',' | b' ' | b'\t' | b':' | b'=')))
+        .unwrap_or(rest.len());
+    let args = String::from_utf8_lossy(&rest[..args_end]);
+    let kinds = args
+        .trim_start_matches([':', '='])
+        .split([',', ' ', '\t'])
+        .filter(|n| !n.is_empty() && names_a_kind(n, user_kinds))
+        .map(str::to_string)
+        .collect();
+    Allowance { lines: origin + line_start..origin + next_end, kinds }
+}
+
+/// Whether `name` names a kind: a built-in name or rule id, or a user's kind by name or
+/// `custom.` rule id; other words after a marker are a comment.
+fn names_a_kind(name: &str, user_kinds: &[Kind]) -> bool {
+    Kind::from_name_or_rule_id(name).is_some() || user_kinds.iter().any(|k| k.name() == name || k.rule_id() == name)
 }
 
 #[cfg(test)]
@@ -327,7 +384,7 @@ mod tests {
         let mut detections = Detector::new(DetectOptions::default()).detect(text.as_bytes());
         let mut suppressed = Suppressed::default();
         let name = TextSelection { name: "a.txt", added: None };
-        selection.retain(&mut detections, text.as_bytes(), 0, name, &|o| o, &mut suppressed);
+        selection.retain(&mut detections, text.as_bytes(), 0, None, name, &|o| o, &mut suppressed);
         detections.iter().map(|d| (d.kind, d.value.to_string())).collect()
     }
 
@@ -390,7 +447,7 @@ mod tests {
         let mut detections = Detector::new(DetectOptions::default()).detect(text.as_bytes());
         let added = vec![12..24u64, 100..101];
         let sel = TextSelection { name: "a", added: Some(&added) };
-        Selection::default().retain(&mut detections, text.as_bytes(), 0, sel, &|o| o, &mut Suppressed::default());
+        Selection::default().retain(&mut detections, text.as_bytes(), 0, None, sel, &|o| o, &mut Suppressed::default());
         let values: Vec<&str> = detections.iter().map(|d| d.value.as_str()).collect();
         assert_eq!(values, ["13900139000"]);
     }

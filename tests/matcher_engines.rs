@@ -31,8 +31,17 @@ fn reference(text: &[u8]) -> (Chains, Anchors) {
             .filter(|&i| text[i] == b'.' && text[i - 1].is_ascii_digit() && dot_worth_reading(text, i))
             .collect(),
         non_ascii: non_ascii_runs(text),
+        markers: memchr::memmem::find_iter(text, b"piiscan:allow").filter(|&i| starts_word(text, i)).collect(),
     };
     (chains, anchors)
+}
+
+/// Whether a word starts at `i`: the byte before it is in no token (not a letter, a digit, the
+/// mask `*` or the end of a full-width digit).
+fn starts_word(text: &[u8], i: usize) -> bool {
+    let fullwidth_digit = |t: &[u8]| t.len() == 3 && t[0] == 0xEF && t[1] == 0xBC && (0x90..=0x99).contains(&t[2]);
+    i == 0
+        || !(text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'*' || (i >= 3 && fullwidth_digit(&text[i - 3..i])))
 }
 
 fn fused(scanner: CandidateScanner, text: &[u8]) -> (Chains, Anchors) {
@@ -74,6 +83,9 @@ const PIECES: &[&[u8]] = &[
     b"a",
     b"Z",
     b"word",
+    b"piiscan:allow",
+    b"piiscan",
+    b":allow",
     b" ",
     b"-",
     b".",

@@ -71,14 +71,28 @@ impl Detector {
         self.detect_in_chunks(text, PARALLEL_CHUNK)
     }
 
+    /// [`Detector::detect`] with the select stage's `hook` called on every piece's detections
+    /// as it is scanned (in parallel, with the piece still in cache).
+    pub fn detect_with(&self, text: &[u8], hook: Option<PieceHook>) -> Vec<Detection> {
+        self.detect_in_chunks_with(text, PARALLEL_CHUNK, hook)
+    }
+
     /// [`Detector::detect`] with a chosen chunk size (tests use tiny ones).
     pub fn detect_in_chunks(&self, text: &[u8], chunk: usize) -> Vec<Detection> {
+        self.detect_in_chunks_with(text, chunk, None)
+    }
+
+    fn detect_in_chunks_with(&self, text: &[u8], chunk: usize, hook: Option<PieceHook>) -> Vec<Detection> {
         if text.len() <= chunk {
-            return self.detect_window(text, &Context::new(text));
+            let (mut found, markers) = self.detect_window(text, &Context::new(text));
+            if let Some(hook) = hook {
+                hook(&Piece { window: text, origin: 0, range: 0..text.len(), markers: &markers }, &mut found);
+            }
+            return found;
         }
         let shared = SharedContext::new(text);
         let mut found = Vec::new();
-        self.detect_pieces(text, 0, 0..text.len(), &shared, chunk, &mut found);
+        self.detect_pieces(text, 0, 0..text.len(), &shared, chunk, &mut found, hook);
         found
     }
 
@@ -95,10 +109,12 @@ impl Detector {
         range: std::ops::Range<usize>,
         shared: &SharedContext,
         out: &mut Vec<Detection>,
+        hook: Option<PieceHook>,
     ) {
-        self.detect_pieces(text, origin, range, shared, PARALLEL_CHUNK, out)
+        self.detect_pieces(text, origin, range, shared, PARALLEL_CHUNK, out, hook)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn detect_pieces(
         &self,
         text: &[u8],
@@ -107,6 +123,7 @@ impl Detector {
         shared: &SharedContext,
         chunk: usize,
         out: &mut Vec<Detection>,
+        hook: Option<PieceHook>,
     ) {
         let mut bounds = vec![range.start];
         while let Some(&last) = bounds.last() {
@@ -124,10 +141,16 @@ impl Detector {
             .map(|w| {
                 let (start, end) = (w[0], w[1]);
                 let ctx = Context::window(text, origin, start, shared);
-                let mut found = self.detect_window(&text[start..end], &ctx);
+                let (mut found, mut markers) = self.detect_window(&text[start..end], &ctx);
                 for d in &mut found {
                     d.start += origin + start;
                     d.end += origin + start;
+                }
+                if let Some(hook) = hook {
+                    for m in &mut markers {
+                        *m += origin + start;
+                    }
+                    hook(&Piece { window: text, origin, range: start..end, markers: &markers }, &mut found);
                 }
                 found
             })
@@ -139,9 +162,10 @@ impl Detector {
         }
     }
 
-    /// Detections in `text`, a line-aligned window of a file; `ctx` knows where the window
-    /// starts. Offsets are relative to the window.
-    fn detect_window(&self, text: &[u8], ctx: &Context) -> Vec<Detection> {
+    /// Detections in `text`, a line-aligned window of a file, and the `piiscan:allow` markers
+    /// the matcher saw in it; `ctx` knows where the window starts. Offsets are relative to the
+    /// window.
+    fn detect_window(&self, text: &[u8], ctx: &Context) -> (Vec<Detection>, Vec<usize>) {
         let mut out = Vec::new();
         let mut chain = Chain::default();
         let mut anchors = Anchors::default();
@@ -205,9 +229,26 @@ impl Detector {
         if !self.options.include_masked {
             out.retain(|d| !d.kind.is_masked());
         }
-        out
+        (out, std::mem::take(&mut anchors.markers))
     }
 }
+
+/// A piece of a text just scanned, handed with its detections to the select stage's hook.
+#[derive(Debug)]
+pub struct Piece<'a> {
+    /// The text from `origin` on (the whole text, or a stride read with its margins).
+    pub window: &'a [u8],
+    /// Where `window` starts in the text.
+    pub origin: usize,
+    /// The piece, in `window`'s offsets.
+    pub range: std::ops::Range<usize>,
+    /// The `piiscan:allow` markers the matcher saw in the piece, in the text's offsets.
+    pub markers: &'a [usize],
+}
+
+/// Called on the detections of every piece (in the text's offsets) as the piece is scanned, in
+/// parallel: the select stage keeps what it reports.
+pub type PieceHook<'h> = &'h (dyn Fn(&Piece, &mut Vec<Detection>) + Sync);
 
 fn detection(kind: Kind, start: usize, end: usize, value: impl Into<Value>, confidence: Confidence) -> Detection {
     Detection { kind, start, end, value: value.into(), confidence, public_prefix_chars: 0, fixed_class: None }

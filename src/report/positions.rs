@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// The text a [`FindingSink`] counts positions in, and the way back to the input's bytes.
-pub trait TextPositions {
+pub trait TextPositions: Sync {
     /// The whole text, where it is at hand: positions far behind the current stride are
     /// counted in it. `None` for a stream, whose sink is advanced stride by stride instead
     /// ([`FindingSink::advance`]).

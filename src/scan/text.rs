@@ -6,7 +6,7 @@
 use super::{FileOptions, FileResult, Found, Progress};
 use crate::classify::{classify, classify_records, classify_window, TierPolicy};
 use crate::context::SharedContext;
-use crate::detect::Detector;
+use crate::detect::{Detector, Piece};
 use crate::error::ScanError;
 use crate::finding::Detection;
 use crate::report::positions::{FindingSink, TextPositions};
@@ -110,8 +110,10 @@ pub(super) fn scan_loaded(
         if source.checks_deferred && !source.is_plain_utf8(0..text.len()) {
             return None;
         }
-        let mut detections = detector.detect(text);
-        strides.select(&mut detections, text, 0, &source);
+        let selector = strides.selector(&source);
+        let hook = |piece: &Piece, found: &mut Vec<Detection>| selector.select(piece, found);
+        let detections = detector.detect_with(text, Some(&hook));
+        strides.selected(selector);
         if let Some(progress) = options.progress {
             progress.bytes(text.len() as u64);
         }
@@ -172,7 +174,7 @@ pub(super) struct StrideScan<'a> {
     selection: &'a Selection,
     /// The text's name and, for a diff, its added lines.
     name: std::sync::Arc<str>,
-    added: Option<Vec<Range<u64>>>,
+    added: Option<std::sync::Arc<[Range<u64>]>>,
     /// What the selection dropped.
     suppressed: Suppressed,
     /// Fingerprints of everything reported, for `--baseline-out`.
@@ -195,7 +197,7 @@ impl<'a> StrideScan<'a> {
             progress: options.progress,
             selection: options.selection,
             name: id.name.into(),
-            added: id.added.map(<[Range<u64>]>::to_vec),
+            added: id.added.map(std::sync::Arc::from),
             suppressed: Suppressed::default(),
             found: options.collect_fingerprints.then(Vec::new),
             shared: None,
@@ -204,26 +206,28 @@ impl<'a> StrideScan<'a> {
         }
     }
 
-    /// Keeps the detections the selection reports (see [`Selection::retain`]), and their
-    /// fingerprints when a baseline is being written.
-    pub fn select(
-        &mut self,
-        detections: &mut Vec<Detection>,
-        window: &[u8],
-        origin: usize,
-        positions: &dyn TextPositions,
-    ) {
-        let text = TextSelection { name: &self.name, added: self.added.as_deref() };
-        let original = |offset: usize| positions.original_offset(offset);
-        self.selection.retain(detections, window, origin, text, &original, &mut self.suppressed);
-        if let (Some(found), Some(fingerprinter)) = (&mut self.found, &self.selection.fingerprinter) {
-            for d in detections.iter() {
-                found.push(Found {
-                    fingerprint: fingerprinter.fingerprint(d.kind, &d.value, &self.name),
-                    kind: d.kind,
-                    path: self.name.clone(),
-                });
-            }
+    /// The select stage for this text's pieces, run by the detector on each piece as it is
+    /// scanned; `positions` maps offsets back to the input's bytes.
+    pub fn selector<'s>(&self, positions: &'s dyn TextPositions) -> Selector<'s>
+    where
+        'a: 's,
+    {
+        Selector {
+            selection: self.selection,
+            name: self.name.clone(),
+            added: self.added.clone(),
+            positions,
+            fingerprints: self.found.is_some(),
+            gathered: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Takes in what a selector dropped and the fingerprints it kept.
+    pub fn selected(&mut self, selector: Selector) {
+        let (suppressed, found) = selector.finish();
+        self.suppressed.merge(&suppressed);
+        if let Some(all) = &mut self.found {
+            all.extend(found);
         }
     }
 
@@ -248,6 +252,7 @@ impl<'a> StrideScan<'a> {
         reading: bool,
         positions: &dyn TextPositions,
     ) -> Option<()> {
+        let selector = self.selector(positions);
         // The header is the first line, in the first stride.
         let shared = self.shared.get_or_insert_with(|| SharedContext::header_only(window));
         // Statements whose end was not in the strides before end in this one, or later.
@@ -256,10 +261,9 @@ impl<'a> StrideScan<'a> {
         }
         shared.extend_inserts(prepare_window(window, origin, range.clone(), check)?);
         let local = range.start - origin..range.end - origin;
-        let mut detections = std::mem::take(&mut self.detections);
-        self.detector.detect_range(window, origin, local.clone(), shared, &mut detections);
-        self.select(&mut detections, window, origin, positions);
-        self.detections = detections;
+        let hook = |piece: &Piece, found: &mut Vec<Detection>| selector.select(piece, found);
+        self.detector.detect_range(window, origin, local.clone(), shared, &mut self.detections, Some(&hook));
+        self.selected(selector);
         // Classes are only read for the findings listed; once the list is full (the first
         // stride of a dense export), the detections are only counted.
         let classes = match self.sink.room() {
@@ -273,6 +277,49 @@ impl<'a> StrideScan<'a> {
             progress.bytes(range.len() as u64);
         }
         Some(())
+    }
+}
+
+/// The select stage for the pieces of one text: keeps what the selection reports, on every
+/// piece as the detector scans it, and gathers what it dropped and the fingerprints of what it
+/// kept (for `--baseline-out`) from all the pieces.
+pub(super) struct Selector<'s> {
+    selection: &'s Selection,
+    name: std::sync::Arc<str>,
+    added: Option<std::sync::Arc<[Range<u64>]>>,
+    positions: &'s dyn TextPositions,
+    fingerprints: bool,
+    gathered: std::sync::Mutex<(Suppressed, Vec<Found>)>,
+}
+
+impl<'s> Selector<'s> {
+    /// Keeps the detections of `piece` that the selection reports.
+    fn select(&self, piece: &Piece, detections: &mut Vec<Detection>) {
+        let text = TextSelection { name: &self.name, added: self.added.as_deref() };
+        let original = |offset: usize| self.positions.original_offset(offset);
+        let mut suppressed = Suppressed::default();
+        let markers = Some((piece.markers, piece.origin + piece.range.start));
+        self.selection.retain(detections, piece.window, piece.origin, markers, text, &original, &mut suppressed);
+        let mut found = Vec::new();
+        if let (true, Some(fingerprinter)) = (self.fingerprints, &self.selection.fingerprinter) {
+            found = detections
+                .iter()
+                .map(|d| Found {
+                    fingerprint: fingerprinter.fingerprint(d.kind, &d.value, &self.name),
+                    kind: d.kind,
+                    path: self.name.clone(),
+                })
+                .collect();
+        }
+        if !suppressed.0.is_empty() || !found.is_empty() {
+            let mut gathered = self.gathered.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            gathered.0.merge(&suppressed);
+            gathered.1.extend(found);
+        }
+    }
+
+    fn finish(self) -> (Suppressed, Vec<Found>) {
+        self.gathered.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

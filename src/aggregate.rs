@@ -341,24 +341,12 @@ pub fn load_or_create_key(path: &std::path::Path) -> Result<RecordHasher, StateE
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let hasher = RecordHasher::new();
             let [a, b] = hasher.key();
-            write_private(path, format!("{a:016x}{b:016x}\n").as_bytes()).map_err(|e| err(e.to_string()))?;
+            crate::fingerprint::write_private(path, format!("{a:016x}{b:016x}\n").as_bytes())
+                .map_err(|e| err(e.to_string()))?;
             Ok(hasher)
         }
         Err(e) => Err(err(e.to_string())),
     }
-}
-
-/// Creates `path` (it must not exist) readable by its owner only, and writes `data` to it.
-pub(crate) fn write_private(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    use std::io::Write;
-    options.open(path)?.write_all(data)
 }
 
 #[cfg(test)]

@@ -521,9 +521,56 @@ pub struct Finding {
     /// See [`Detection::public_prefix_chars`].
     pub public_prefix_chars: usize,
     /// The keyed fingerprint of its kind and value (and path, where asked), when a key is set.
-    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
+    pub fingerprint: Option<Fingerprint>,
     /// In a scan of git history: the commit that introduced the value.
     pub commit: Option<std::sync::Arc<Commit>>,
+}
+
+/// A finding's fingerprint: the first 128 bits of its keyed HMAC, shown as 32 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint([u8; 16]);
+
+impl Fingerprint {
+    /// The fingerprint with these bytes (computed by [`crate::fingerprint::Fingerprinter`]).
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Fingerprint(bytes)
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // By hand: one formatting call per byte was a visible share of a JSON report with
+        // hundreds of thousands of findings.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 32];
+        for (i, b) in self.0.iter().enumerate() {
+            out[2 * i] = HEX[usize::from(b >> 4)];
+            out[2 * i + 1] = HEX[usize::from(b & 15)];
+        }
+        f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            // The text is not echoed: it may be the very value the user meant to allow.
+            return Err(format!("not a fingerprint: {} characters, expected 32 hex digits", text.chars().count()));
+        }
+        let mut bytes = [0; 16];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+        }
+        Ok(Fingerprint(bytes))
+    }
+}
+
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The commit that introduced a blob (`--git-history`).

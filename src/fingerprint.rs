@@ -8,6 +8,7 @@
 //! variable, the config file's `fingerprint_key_file`, or else a key file in the user's
 //! configuration directory, created on first use: in every case outside the repository.
 
+pub use crate::finding::Fingerprint;
 use crate::finding::Kind;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -16,46 +17,6 @@ use std::path::{Path, PathBuf};
 
 /// The environment variable that holds a fingerprint key (CI secrets).
 pub const KEY_ENV: &str = "PIISCAN_FINGERPRINT_KEY";
-
-/// A finding's fingerprint: the first 128 bits of its keyed HMAC, shown as 32 hex digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Fingerprint([u8; 16]);
-
-impl fmt::Display for Fingerprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // By hand: one formatting call per byte was a visible share of a JSON report with
-        // hundreds of thousands of findings.
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut out = [0u8; 32];
-        for (i, b) in self.0.iter().enumerate() {
-            out[2 * i] = HEX[usize::from(b >> 4)];
-            out[2 * i + 1] = HEX[usize::from(b & 15)];
-        }
-        f.write_str(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
-    }
-}
-
-impl std::str::FromStr for Fingerprint {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            // The text is not echoed: it may be the very value the user meant to allow.
-            return Err(format!("not a fingerprint: {} characters, expected 32 hex digits", text.chars().count()));
-        }
-        let mut bytes = [0; 16];
-        for (i, b) in bytes.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
-        }
-        Ok(Fingerprint(bytes))
-    }
-}
-
-impl serde::Serialize for Fingerprint {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
 
 /// Computes fingerprints with one key.
 #[derive(Clone)]
@@ -109,7 +70,7 @@ impl Fingerprinter {
         let out = mac.finalize().into_bytes();
         let mut bytes = [0; 16];
         bytes.copy_from_slice(&out[..16]);
-        Fingerprint(bytes)
+        Fingerprint::from_bytes(bytes)
     }
 
     /// Whether the path enters the fingerprints.
@@ -199,11 +160,25 @@ fn read_or_create(path: &Path) -> Result<Vec<u8>, KeyError> {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
             }
-            crate::aggregate::write_private(path, format!("{hex}\n").as_bytes()).map_err(|e| err(e.to_string()))?;
+            write_private(path, format!("{hex}\n").as_bytes()).map_err(|e| err(e.to_string()))?;
             Ok(key)
         }
         Err(e) => Err(err(e.to_string())),
     }
+}
+
+/// Creates `path` (it must not exist) readable by its owner only, and writes `data` to it: how
+/// key files are made.
+pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    use std::io::Write;
+    options.open(path)?.write_all(data)
 }
 
 /// Bytes from the operating system's randomness (through the seeds of `RandomState`).

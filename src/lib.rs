@@ -27,6 +27,8 @@ pub mod finding;
 pub mod fingerprint;
 pub mod git;
 pub mod matcher;
+pub mod positions;
+pub mod progress;
 pub mod record;
 pub mod reference;
 pub mod report;
@@ -37,6 +39,7 @@ pub mod severity;
 pub mod sniff;
 pub mod source;
 pub mod synth;
+pub mod user_toml;
 pub mod walk;
 
 pub use classify::TierPolicy;

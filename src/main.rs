@@ -221,7 +221,7 @@ fn scan(args: ScanArgs) -> Exit {
         }
     };
     let line = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let progress = std::sync::Arc::new(piiscan::scan::Progress::new());
+        let progress = std::sync::Arc::new(piiscan::progress::Progress::new());
         config.progress = Some(progress.clone());
         ProgressLine::start(progress)
     });
@@ -308,7 +308,7 @@ struct ProgressLine {
 }
 
 impl ProgressLine {
-    fn start(progress: std::sync::Arc<piiscan::scan::Progress>) -> Self {
+    fn start(progress: std::sync::Arc<piiscan::progress::Progress>) -> Self {
         use std::sync::atomic::Ordering;
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stop = done.clone();

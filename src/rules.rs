@@ -6,11 +6,11 @@
 //! `keywords`, and define new kinds; their examples are checked the same way.
 
 use crate::classify::category;
-use crate::config::toml::Reader;
 use crate::detect::{CustomRule, DetectOptions, Detector};
 use crate::error::Problems;
 use crate::finding::{Category, Kind, Tier};
 use crate::reference::RULES_TOML;
+use crate::user_toml::Reader;
 use serde::Deserialize;
 use std::fmt;
 use std::ops::Range;
@@ -95,7 +95,7 @@ impl UserRules {
 /// snake_case `kind`, a `regex`, a known `category` and a tier `A`, `B` or `C`; every problem of
 /// the file is reported, each with its line and rule.
 pub fn load_user_file(path: &Path) -> Result<UserRules, Problems> {
-    let (name, text) = crate::config::toml::read_file(path)?;
+    let (name, text) = crate::user_toml::read_file(path)?;
     let mut reader = Reader::new(&name, &text);
     let rules = match reader.parse() {
         Some(doc) => {

@@ -2,7 +2,6 @@
 //! `--config`), validated on load with every problem reported at once, each naming the file,
 //! the line and the key, and merged under the command line (a flag wins over the file).
 
-use super::toml::Reader;
 use super::FailOn;
 use crate::classify::TierPolicy;
 use crate::error::Problems;
@@ -10,6 +9,7 @@ use crate::finding::{Confidence, Kind};
 use crate::fingerprint::Fingerprint;
 use crate::rules::UserRules;
 use crate::select::{normalise_allowed, Allow};
+use crate::user_toml::Reader;
 use std::path::{Path, PathBuf};
 use toml_edit::TableLike;
 
@@ -96,7 +96,7 @@ pub fn discover(root: &Path) -> Option<PathBuf> {
 
 /// Reads and validates a config file: every problem, or the file.
 pub fn load(path: &Path) -> Result<ConfigFile, Problems> {
-    let (name, text) = super::toml::read_file(path)?;
+    let (name, text) = crate::user_toml::read_file(path)?;
     let mut reader = Reader::new(&name, &text);
     let mut config = ConfigFile { path: path.to_path_buf(), ..ConfigFile::default() };
     if let Some(doc) = reader.parse() {

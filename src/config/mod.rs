@@ -1,13 +1,12 @@
 //! Command-line arguments and the config file become a validated [`ScanConfig`]; the engine
-//! never sees clap types. [`file`] reads `.piiscan.toml`; [`toml`] reads user TOML with every
-//! problem collected.
+//! never sees clap types. [`file`] reads `.piiscan.toml` (through [`crate::user_toml`], which
+//! collects every problem).
 
 pub mod file;
-pub mod toml;
 
 use crate::classify::TierPolicy;
 use crate::container::Limits;
-use crate::scan::Progress;
+use crate::progress::Progress;
 use crate::select::Selection;
 use crate::source::TextPolicy;
 use crate::walk::WalkOptions;

@@ -4,7 +4,6 @@
 pub mod human;
 pub mod json;
 pub mod mask;
-pub mod positions;
 pub mod sarif;
 
 use crate::scan::ScanOutcome;

@@ -3,11 +3,10 @@
 //! output never depends on thread timing. It wires the stages; how one text is scanned is in
 //! [`text`] and [`stream`], how containers are opened in [`crate::container`].
 
-pub mod progress;
 mod stream;
 mod text;
 
-pub use progress::Progress;
+pub use crate::progress::Progress;
 pub use stream::{StreamScan, IN_MEMORY};
 pub use text::{scan_file, scan_file_in_windows, FileScan, WINDOW};
 

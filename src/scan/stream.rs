@@ -8,7 +8,7 @@ use super::text::{line_end_after, scan_loaded, stride_for, FileScan, StrideScan,
 use super::{FileOptions, FileResult, Skipped};
 use crate::detect::Detector;
 use crate::error::{ScanError, SkipReason};
-use crate::report::positions::TextPositions;
+use crate::positions::TextPositions;
 use crate::source::{self, Bytes, Encoding, StreamDecoder, STRIDE_AFTER, STRIDE_BEFORE};
 use std::io::{self, Write};
 use std::path::Path;

@@ -9,7 +9,7 @@ use crate::context::SharedContext;
 use crate::detect::{Detector, Piece};
 use crate::error::ScanError;
 use crate::finding::Detection;
-use crate::report::positions::{FindingSink, TextPositions};
+use crate::positions::{FindingSink, TextPositions};
 use crate::select::{Selection, Suppressed, TextSelection};
 use crate::source::{self, Bytes, Encoding, Loaded, Source, StrideReader};
 use rayon::prelude::*;

@@ -1,5 +1,6 @@
-//! Progress of a running scan, counted by the workers in atomics and read by whoever draws a
-//! progress line (the binary, on a terminal). Counting costs an atomic add per stride or text.
+//! Progress of a running scan, on the report side: counted by the scan's workers in atomics
+//! and read by whoever draws a progress line (the binary, on a terminal). Counting costs an
+//! atomic add per stride or text.
 
 use crate::walk::Input;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

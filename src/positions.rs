@@ -1,4 +1,4 @@
-//! Positions, on the report side of the pipeline: detections (offsets in the scanned text)
+//! Positions, the first step of the report side: detections (offsets in the scanned text)
 //! become [`Finding`]s with a line, a column and an offset in the input's own bytes. Lines and
 //! columns are counted after matching, incrementally and only for the findings listed.
 

@@ -514,3 +514,33 @@ fn ignore_files_globs_hidden_files_and_size_limits() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("a{"));
 }
+
+/// The progress line is drawn on a terminal only: under a pseudo-terminal (`script`), a scan
+/// long enough shows it on stderr; with `-q`, or with stderr not a terminal (CI logs), never.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_progress_line_is_drawn_on_a_terminal_only() {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.csv");
+    // Long enough for a debug build to take well over the half second before the line shows.
+    let mut text = String::new();
+    let mut rng = Rng::new(41);
+    while text.len() < 8 << 20 {
+        text.push_str(&render(&document(DocFormat::Csv, 5000, &mut rng)));
+    }
+    std::fs::write(&path, &text).expect("write");
+    let bin = assert_cmd::cargo::cargo_bin("piiscan");
+    let under_tty = |extra: &str| {
+        let command = format!("{} scan -j1 --format json {extra} {} > /dev/null", bin.display(), path.display());
+        let out = std::process::Command::new("script").args(["-qec", &command, "/dev/null"]).output().expect("script");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(under_tty("").contains("scanning: 0/1 inputs"), "a progress line on a terminal");
+    assert!(!under_tty("-q").contains("scanning:"), "-q turns it off");
+    let out = piiscan().args(["scan", "-j1", "--format", "json"]).arg(&path).output().expect("run");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("scanning:"), "never when stderr is not a terminal");
+}

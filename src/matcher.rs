@@ -100,6 +100,17 @@ impl Anchors {
 const MARKER_WORD: &[u8] = b"piiscan";
 const MARKER_REST: &[u8] = b":allow";
 
+/// Whether the `piiscan:allow` at `i` is a marker as the candidate pass sees one: its `p`
+/// starts a word (the byte before is no ASCII letter or digit, no mask `*`, and not the end
+/// of a full-width digit). Whoever finds markers by searching (the line before a piece) must
+/// hold them to the same rule, or what is allowed would depend on where pieces are cut.
+pub fn marker_starts_word(text: &[u8], i: usize) -> bool {
+    i == 0
+        || !(text[i - 1].is_ascii_alphanumeric()
+            || text[i - 1] == b'*'
+            || (i >= 3 && fullwidth_digit_at(text, i - 3).is_some()))
+}
+
 /// The candidate finder. It holds no per-scan state and can be shared between threads.
 #[derive(Debug, Clone, Copy)]
 pub struct CandidateScanner {

@@ -9,6 +9,7 @@
 
 use crate::finding::{Confidence, Detection, Kind};
 use crate::fingerprint::{Fingerprint, Fingerprinter};
+use crate::matcher::marker_starts_word;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -331,12 +332,15 @@ fn allowances(window: &[u8], origin: usize, markers: Option<(&[usize], usize)>, 
                 0 => Vec::new(),
                 _ => {
                     let line = memchr::memrchr(b'\n', &window[..start - 1]).map_or(0, |p| p + 1);
-                    memchr::memmem::find_iter(&window[line..start], ALLOW_MARKER).map(|p| line + p).collect()
+                    memchr::memmem::find_iter(&window[line..start], ALLOW_MARKER)
+                        .map(|p| line + p)
+                        .filter(|&p| marker_starts_word(window, p))
+                        .collect()
                 }
             };
             before.into_iter().chain(at.iter().map(|&m| m - origin)).collect()
         }
-        None => memchr::memmem::find_iter(window, ALLOW_MARKER).collect(),
+        None => memchr::memmem::find_iter(window, ALLOW_MARKER).filter(|&p| marker_starts_word(window, p)).collect(),
     };
     found.into_iter().map(|at| allowance(window, at, origin, user_kinds)).collect()
 }
@@ -404,6 +408,10 @@ mod tests {
         assert_eq!(reported(text, &all), [(Kind::IdCard, "11010519491231002X".to_string())]);
         let text = "13800138000 // piiscan:allow test fixture\n";
         assert!(reported(text, &all).is_empty(), "a comment after the marker names no kind");
+        // Glued to a word it is no marker, as the candidate pass sees it: searching for it must
+        // agree, or the result would depend on where pieces are cut.
+        let text = "xpiiscan:allow\n13800138000\n";
+        assert_eq!(reported(text, &all), [(Kind::Mobile, "13800138000".to_string())]);
     }
 
     #[test]

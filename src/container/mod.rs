@@ -19,7 +19,6 @@ mod tsv;
 pub use crate::error::SkipReason;
 pub use limits::{Budget, Limits};
 
-use crate::error::LimitExceeded;
 use crate::sniff::{self, Compression, Format};
 use crate::source::TextPolicy;
 use limits::{is_limit, Compressed, Counting, Limited};
@@ -288,12 +287,6 @@ fn copy(reader: &mut dyn Read, out: &mut dyn Write) -> io::Result<()> {
 fn rewind<R: Seek>(mut reader: R) -> io::Result<R> {
     reader.rewind()?;
     Ok(reader)
-}
-
-impl From<LimitExceeded> for io::Error {
-    fn from(limit: LimitExceeded) -> Self {
-        limit.into_io()
-    }
 }
 
 /// A visitor for tests: keeps every text (or its error) and every skip.

@@ -46,7 +46,7 @@ fn main() -> ExitCode {
     while left > 0 {
         let batch = left.min(10_000);
         // One CSV header for the whole file, not one per batch.
-        let skip = usize::from(matches!(format, DocFormat::Csv | DocFormat::Digits) && left < rows);
+        let skip = usize::from(matches!(format, DocFormat::Csv | DocFormat::Digits | DocFormat::Export) && left < rows);
         for line in document(format, batch, &mut rng).into_iter().skip(skip) {
             for kind in &line.kinds {
                 *planted.entry(kind.name()).or_default() += 1;

@@ -243,6 +243,10 @@ pub struct ScanArgs {
     /// with different keys cannot be merged.
     #[arg(long, value_name = "FILE", help_heading = "Severity")]
     pub summary_key: Option<PathBuf>,
+    /// Memory for the distinct-item sets of the assessment; past it they spill to sorted runs
+    /// in the temporary directory (TMPDIR), and counts stay exact [default: 128M].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Severity")]
+    pub memory_budget: Option<u64>,
 }
 
 /// Arguments of `piiscan merge`.

@@ -5,6 +5,7 @@
 //! Everything here is computed lazily: most files never ask, and those that do ask only about
 //! a few candidates.
 
+use crate::layout::{detect_header, sql, Header};
 use crate::reference::{keywords, KeywordSet};
 use memchr::memrchr;
 use std::cell::{Cell, OnceCell};
@@ -21,20 +22,16 @@ pub const REACH_BEFORE: usize = FIELD_SCAN_LIMIT + 1;
 /// How far after a candidate a lookup here reads.
 pub const REACH_AFTER: usize = WINDOW_AFTER;
 
-/// A delimited header line: its delimiter and lower-cased cell names.
-#[derive(Debug, Clone)]
-struct Header {
-    delimiter: u8,
-    cells: Vec<String>,
-    /// End of the header line; rows start after it.
-    end: usize,
-}
-
 /// One `INSERT INTO t (a, b) VALUES` statement with its column list.
 #[derive(Debug, Clone)]
 pub struct Insert {
+    /// Offset where the statement starts.
+    start: usize,
     /// Offset where the value tuples start.
     values_start: usize,
+    /// The table written to: a statement without a column list takes the columns of its
+    /// `CREATE TABLE`.
+    table: String,
     /// The first `;` after them: the statement's end (`usize::MAX` while none has been seen).
     /// (A `;` inside a quoted value ends it early; values after it then go without a column
     /// name, as values outside any statement.)
@@ -48,19 +45,29 @@ pub struct Insert {
 pub struct SharedContext {
     header: Option<Header>,
     inserts: Vec<Insert>,
+    tables: sql::Tables,
+}
+
+/// The SQL a part of a text holds: tables defined and `INSERT` statements, each by offset.
+#[derive(Debug, Clone, Default)]
+pub struct SqlHeads {
+    creates: Vec<(usize, String, Vec<String>)>,
+    inserts: Vec<Insert>,
 }
 
 impl SharedContext {
     /// Computes the header and the `INSERT` column lists of `text`.
     pub fn new(text: &[u8]) -> Self {
-        SharedContext { header: detect_header(text), inserts: find_inserts(text, 0..text.len()) }
+        let mut shared = SharedContext::header_only(text);
+        shared.extend_inserts(Self::inserts_in(text, 0, 0..text.len()));
+        shared
     }
 
     /// The header of `text` and no `INSERT` list yet: a file scanned window by window adds the
     /// statements of each window with [`SharedContext::extend_inserts`] before scanning it (a
     /// value only ever looks back to the statement it is in).
     pub fn header_only(text: &[u8]) -> Self {
-        SharedContext { header: detect_header(text), inserts: Vec::new() }
+        SharedContext { header: detect_header(text), inserts: Vec::new(), tables: sql::Tables::default() }
     }
 
     /// The `INSERT` column lists that start in `range` of the text, to be added with
@@ -69,13 +76,20 @@ impl SharedContext {
     /// read into memory); `range` and the lists' offsets are the text's. A statement whose end is
     /// not in `window` stays open until [`SharedContext::close_statements`] finds it in a later
     /// one.
-    pub fn inserts_in(window: &[u8], origin: usize, range: std::ops::Range<usize>) -> Vec<Insert> {
-        let mut inserts = find_inserts(window, range.start - origin..range.end - origin);
+    pub fn inserts_in(window: &[u8], origin: usize, range: std::ops::Range<usize>) -> SqlHeads {
+        let local = range.start - origin..range.end - origin;
+        let mut inserts = find_inserts(window, local.clone());
         for insert in &mut inserts {
+            insert.start += origin;
             insert.values_start += origin;
             insert.values_end = insert.values_end.saturating_add(origin);
         }
-        inserts
+        let creates = if inserts.iter().any(|i| i.columns.is_empty()) || has_create(&window[local.clone()]) {
+            sql::create_tables_in(window, local).into_iter().map(|t| (t.start + origin, t.name, t.columns)).collect()
+        } else {
+            Vec::new()
+        };
+        SqlHeads { creates, inserts }
     }
 
     /// Ends the statements still open with the first `;` after their values in `window`, the
@@ -91,8 +105,20 @@ impl SharedContext {
 
     /// Adds column lists found by [`SharedContext::inserts_in`], which must follow those added
     /// before in the text.
-    pub fn extend_inserts(&mut self, inserts: impl IntoIterator<Item = Insert>) {
-        self.inserts.extend(inserts);
+    pub fn extend_inserts(&mut self, heads: SqlHeads) {
+        let mut creates = heads.creates.into_iter().peekable();
+        for mut insert in heads.inserts {
+            while let Some((_, name, columns)) = creates.next_if(|(at, _, _)| *at < insert.start) {
+                self.tables.insert(name, columns);
+            }
+            if insert.columns.is_empty() {
+                insert.columns = self.tables.columns(&insert.table).map(<[String]>::to_vec).unwrap_or_default();
+            }
+            self.inserts.push(insert);
+        }
+        for (_, name, columns) in creates {
+            self.tables.insert(name, columns);
+        }
     }
 }
 
@@ -180,7 +206,7 @@ impl<'t> Context<'t> {
     fn inserts(&self) -> &[Insert] {
         match self.shared {
             Some(shared) => &shared.inserts,
-            None => self.inserts.get_or_init(|| find_inserts(self.text, 0..self.text.len())),
+            None => self.inserts.get_or_init(|| SharedContext::new(self.text).inserts),
         }
     }
 
@@ -485,63 +511,20 @@ fn ceil_char_boundary(text: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// How many title lines may stand above a header row (a sheet's or a document's title, blank
-/// rows): exports from spreadsheets and reports often open with one or two.
-const TITLE_LINES: usize = 3;
-
-/// The header row: the first line split by its most frequent delimiter, if it looks like
-/// column names rather than data (no cell is a long digit run). Up to [`TITLE_LINES`] title
-/// lines may stand above it: blank lines, short lines without a delimiter, or rows whose cells
-/// are mostly empty (a title in the first cell of a sheet row). A header found below titles must
-/// be tab-separated (a table rendered as TSV) or name at least three columns, so that a sentence
-/// with a comma under a heading is no header.
-fn detect_header(text: &[u8]) -> Option<Header> {
-    let mut start = 0;
-    for titles in 0..=TITLE_LINES {
-        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
-        let line = std::str::from_utf8(&text[start..end]).ok()?.trim_end_matches('\r').trim_start_matches('\u{feff}');
-        let split = crate::record::likely_delimiter(line.as_bytes()).map(|(delimiter, _)| {
-            let cells: Vec<String> = line
-                .split(delimiter as char)
-                .map(|c| c.trim().trim_matches(|ch| ch == '"' || ch == '\'' || ch == '`').to_lowercase())
-                .collect();
-            (delimiter, cells)
-        });
-        let title = match &split {
-            None => line.trim().is_empty() || line.len() < 64,
-            Some((_, cells)) => cells.iter().filter(|c| c.is_empty()).count() * 2 > cells.len(),
-        };
-        match split {
-            Some((delimiter, cells)) if !title && (titles == 0 || cells.len() >= 3 || delimiter == b'\t') => {
-                let looks_like_data = cells.iter().any(|c| c.bytes().filter(u8::is_ascii_digit).count() >= 6);
-                return (!looks_like_data).then_some(Header { delimiter, cells, end });
-            }
-            _ if title && end < text.len() => start = end + 1,
-            _ => return None,
-        }
-    }
-    None
-}
-
 /// Every `INSERT INTO name (columns) VALUES` that starts in `range` of the text, in order.
 fn find_inserts(text: &[u8], range: std::ops::Range<usize>) -> Vec<Insert> {
-    crate::record::insert_heads_in(text, range)
+    sql::insert_heads_in(text, range)
         .into_iter()
         .map(|h| {
-            let head = &text[h.start..h.values_end - 6];
-            let columns = match (memchr::memchr(b'(', head), memrchr(b')', head)) {
-                (Some(open), Some(close)) if open < close => String::from_utf8_lossy(&head[open + 1..close])
-                    .split(',')
-                    .map(|c| {
-                        c.trim().trim_matches(|ch| ch == '`' || ch == '"' || ch == '[' || ch == ']').to_lowercase()
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let (table, columns) = sql::parse_insert_head(&text[h.start..h.values_end - 6]);
             let values_end = memchr::memchr(b';', &text[h.values_end..]).map_or(usize::MAX, |p| h.values_end + p);
-            Insert { values_start: h.values_end, values_end, columns }
+            Insert { start: h.start, values_start: h.values_end, values_end, table, columns }
         })
         .collect()
+}
+
+fn has_create(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"CREATE TABLE").is_some() || memchr::memmem::find(text, b"create table").is_some()
 }
 
 #[cfg(test)]

@@ -222,9 +222,9 @@ pub enum ConfigError {
     /// A config or pattern file is unreadable or wrong: every problem found.
     #[error("{0}")]
     Problems(#[from] Problems),
-    /// The counting state or its key file could not be written or read.
-    #[error("summary state: {0}")]
-    SummaryOut(String),
+    /// Counting for the assessment failed: its key file, a spill to disk, or the state file.
+    #[error("{0}")]
+    Counting(#[from] crate::aggregate::StateError),
     /// The fingerprint key cannot be read or made.
     #[error("{0}")]
     Key(#[from] crate::fingerprint::KeyError),

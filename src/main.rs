@@ -9,7 +9,7 @@ use cli::{
     Cli, ColorArg, Command, ConfidenceArg, ConfigCommand, FailOnArg, FormatArg, MergeArgs, ScanArgs, TierPolicyArg,
 };
 use piiscan::config::file::{self as config_file, ConfigFile};
-use piiscan::config::FailOn;
+use piiscan::config::{FailOn, MemoryBudget};
 use piiscan::container::Limits;
 use piiscan::error::Problems;
 use piiscan::finding::{Confidence, Kind};
@@ -189,6 +189,8 @@ fn config_from(args: &ScanArgs, file: Option<&ConfigFile>) -> Result<ScanConfig,
         assess: args.summary || fail_on.needs_assessment(),
         summary_out: args.summary_out.clone(),
         summary_key: args.summary_key.clone(),
+        memory_budget: args.memory_budget.map(MemoryBudget).unwrap_or_default(),
+        spill_dir: None,
         fail_on,
     })
 }
@@ -360,14 +362,14 @@ fn use_color(arg: ColorArg) -> bool {
 }
 
 fn merge(args: MergeArgs) -> Exit {
-    let (tally, policy) = match piiscan::aggregate::merge_states(&args.states) {
-        Ok(t) => t,
+    // One streaming pass over every state at once: memory does not grow with the items.
+    let (counts, policy) = match piiscan::aggregate::merge_states(&args.states, None) {
+        Ok(merged) => merged,
         Err(e) => {
             eprintln!("piiscan: {e}");
             return Exit::Incomplete;
         }
     };
-    let counts = tally.counts();
     let assessment = piiscan::severity::assess(&counts, policy, args.insider);
     let options = ReportOptions {
         format: if args.format == FormatArg::Human { Format::Human } else { Format::Json },
@@ -384,7 +386,7 @@ fn merge(args: MergeArgs) -> Exit {
     }
     // The same default as `scan`: any item is a finding.
     let level = fail_on_level(args.fail_on).unwrap_or_default();
-    Exit::for_verdict(level, Some(assessment.verdict), !tally.is_empty())
+    Exit::for_verdict(level, Some(assessment.verdict), counts.items() > 0)
 }
 
 fn rules_command(check: bool, pattern_files: &[PathBuf], config: Option<&Path>) -> Exit {

@@ -64,9 +64,13 @@ pub struct Assessment {
     pub policy: &'static str,
     /// Whether the insider standards (half) were applied.
     pub insider: bool,
-    /// Records dropped as exact duplicates, and tier-C records merged into a person already
-    /// counted.
+    /// Items that were the same as one already counted (Art. 11): the same content again, or
+    /// another tier-C record about a person already counted.
     pub duplicates_removed: u64,
+    /// Whether counting went past its memory budget and spilled sorted runs to disk (counts
+    /// are exact either way).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spilled: Option<crate::aggregate::SpillInfo>,
     /// What drove the verdict, largest share first.
     pub drivers: Vec<String>,
     /// What the estimate cannot know.
@@ -136,7 +140,8 @@ pub fn assess(counts: &ItemCounts, policy: TierPolicy, insider: bool) -> Assessm
             TierPolicy::Strict => "strict",
         },
         insider,
-        duplicates_removed: counts.duplicate_records + counts.merged_same_person,
+        duplicates_removed: counts.duplicates_removed,
+        spilled: None,
         drivers: drivers.into_iter().map(|(_, s)| s).collect(),
         caveats: CAVEATS.to_vec(),
     }

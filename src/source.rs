@@ -184,8 +184,10 @@ pub const STRIDE_BEFORE: usize = crate::context::REACH_BEFORE + 1;
 /// candidate.
 pub const STRIDE_AFTER: usize = 8 << 10;
 const _: () = assert!(
-    STRIDE_AFTER >= crate::record::INSERT_HEAD_MAX + b"INSERT INTO".len()
+    STRIDE_AFTER >= crate::layout::sql::INSERT_HEAD_MAX + b"INSERT INTO".len()
         && STRIDE_AFTER >= crate::context::REACH_AFTER
+        // The record reader decides on an unclosed quote with the bytes a stride holds.
+        && crate::layout::MAX_QUOTED < STRIDE_BEFORE
 );
 /// A stride is read this much at a time, on all cores.
 const READ_PIECE: usize = 1 << 20;

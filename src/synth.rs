@@ -81,11 +81,15 @@ pub enum DocFormat {
     /// A digit-heavy TSV (transaction ids, accounts, amounts, timestamps, references) with
     /// sparse planted phones and ID numbers: the corpus regex scanners do worst on.
     Digits,
+    /// A Chinese e-commerce export: a name, an address, an amount, an order number, an IP and a
+    /// free-text comment on every row, and on some rows an ID number, a phone, a card or an
+    /// e-mail address: the shape where the Chinese layers do the work.
+    Export,
 }
 
 impl DocFormat {
     /// Every format.
-    pub const ALL: [DocFormat; 7] = [
+    pub const ALL: [DocFormat; 8] = [
         DocFormat::Csv,
         DocFormat::Sql,
         DocFormat::Jsonl,
@@ -93,6 +97,7 @@ impl DocFormat {
         DocFormat::Prose,
         DocFormat::Source,
         DocFormat::Digits,
+        DocFormat::Export,
     ];
 
     /// The format's name on the command line (`csv`, `sql`, ...).
@@ -105,6 +110,7 @@ impl DocFormat {
             DocFormat::Prose => "prose",
             DocFormat::Source => "source",
             DocFormat::Digits => "digits",
+            DocFormat::Export => "export",
         }
     }
 
@@ -123,6 +129,7 @@ impl DocFormat {
             DocFormat::Prose => "txt",
             DocFormat::Source => "py",
             DocFormat::Digits => "tsv",
+            DocFormat::Export => "csv",
         }
     }
 }
@@ -346,6 +353,26 @@ pub fn decoy(rng: &mut Rng) -> String {
         14 => format!("logo@{}x.png", 2 + rng.below(2)),
         _ => format!("10.{}.{}.{}", rng.below(256), rng.below(256), rng.below(256)),
     }
+}
+
+/// Shoppers' comments: Chinese free text without personal information.
+const COMMENTS: &[&str] = &[
+    "物流很快，包装完好",
+    "商品与描述一致，好评",
+    "包装有点破损，已联系客服处理",
+    "希望下次还能有优惠活动",
+    "送货上门，快递员服务态度很好",
+    "尺码偏小，建议买大一号",
+    "颜色和图片有色差，整体还可以",
+    "第二次购买了，质量稳定",
+    "发票已开，谢谢商家",
+    "客服回复及时，耐心解答问题",
+];
+
+/// A public IPv4 address (from blocks allocated to Chinese networks).
+fn public_ip(rng: &mut Rng) -> String {
+    let first = *rng.pick(&[58u8, 61, 101, 112, 114, 116, 117, 120, 121, 122, 183, 202, 218, 222]);
+    format!("{first}.{}.{}.{}", rng.below(256), rng.below(256), 1 + rng.below(254))
 }
 
 fn labeled(text: String, kinds: &[Kind]) -> LabeledLine {
@@ -595,6 +622,42 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     ),
                 };
                 out.push(labeled(text, &kinds));
+            }
+        }
+        DocFormat::Export => {
+            out.push(labeled(
+                "id,created_at,user_id,name,address,amount,order_no,ip,ts_ms,comment,contact".into(),
+                &[],
+            ));
+            for i in 0..rows {
+                let (contact, contact_kind) = match rng.below(10) {
+                    0 => (id_card(rng), Some(Kind::IdCard)),
+                    1 | 2 => (mobile(rng), Some(Kind::Mobile)),
+                    3 => (bank_card(rng), Some(Kind::BankCard)),
+                    4 => (email(rng), Some(Kind::Email)),
+                    _ => (String::new(), None),
+                };
+                let line = format!(
+                    "{},2024-{:02}-{:02} {:02}:{:02}:{:02},{},{},\"{}\",{}.{:02},{},{},17{},{},{contact}",
+                    1_000_000 + i,
+                    1 + rng.below(12),
+                    1 + rng.below(28),
+                    rng.below(24),
+                    rng.below(60),
+                    rng.below(60),
+                    rng.digits(8),
+                    name(rng),
+                    address(rng),
+                    rng.below(10_000),
+                    rng.below(100),
+                    rng.digits(20),
+                    public_ip(rng),
+                    rng.digits(11),
+                    rng.pick(COMMENTS),
+                );
+                let mut kinds = vec![Kind::Name, Kind::Address, Kind::Ip];
+                kinds.extend(contact_kind);
+                out.push(labeled(line, &kinds));
             }
         }
         DocFormat::Digits => {

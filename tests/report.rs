@@ -126,10 +126,11 @@ fn no_output_file_or_message_holds_a_raw_value_without_reveal() {
         assert_no_raw(&format!("{format} file"), &std::fs::read_to_string(&report).expect("report"));
     }
     // Baselines, summary states, stale entries.
-    let (baseline, state, key) = (file("baseline.json"), file("state.json"), file("summary.key"));
+    let (baseline, state, key) = (file("baseline.json"), file("summary.state"), file("summary.key"));
     run(&["scan", "--baseline-out", &baseline, "--summary-out", &state, "--summary-key", &key, "."]);
     assert_no_raw("the baseline", &std::fs::read_to_string(&baseline).expect("baseline"));
-    assert_no_raw("the summary state", &std::fs::read_to_string(&state).expect("state"));
+    // The state is binary: searched as bytes.
+    assert_no_raw("the summary state", &String::from_utf8_lossy(&std::fs::read(&state).expect("state")));
     let (stdout, stderr, _) =
         run(&["scan", "--format", "json", "--baseline", &baseline, "--report-stale", "users.csv"]);
     assert_no_raw("stale entries", &stdout);

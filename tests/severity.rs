@@ -247,7 +247,7 @@ fn merged_shards_equal_one_scan_of_everything() {
     let key = states.path().join("case.key");
     let mut files = Vec::new();
     for (i, shard) in shards.iter().enumerate() {
-        let out = states.path().join(format!("shard{i}.json"));
+        let out = states.path().join(format!("shard{i}.state"));
         Command::cargo_bin("piiscan")
             .expect("binary")
             .args(["scan", "--summary-key"])
@@ -257,8 +257,10 @@ fn merged_shards_equal_one_scan_of_everything() {
             .arg(shard.path())
             .assert()
             .code(1);
-        let text = std::fs::read_to_string(&out).expect("state");
-        assert!(!text.contains(&phone(1)) && !text.contains(&id(1)), "raw values in the state file");
+        let bytes = std::fs::read(&out).expect("state");
+        let has = |v: &str| bytes.windows(v.len()).any(|w| w == v.as_bytes());
+        assert!(bytes.starts_with(b"PIISCANS"), "a binary state");
+        assert!(!has(&phone(1)) && !has(&id(1)), "raw values in the state file");
         files.push(out);
     }
     let merged = Command::cargo_bin("piiscan")
@@ -275,7 +277,7 @@ fn merged_shards_equal_one_scan_of_everything() {
     assert_eq!(merged.status.code(), Some(1), "merge exits 1 from serious on");
 
     // A shard fingerprinted with another key cannot be merged.
-    let stranger = states.path().join("stranger.json");
+    let stranger = states.path().join("stranger.state");
     Command::cargo_bin("piiscan")
         .expect("binary")
         .args(["scan", "--summary-out"])
@@ -291,4 +293,125 @@ fn merged_shards_equal_one_scan_of_everything() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("different key"));
+}
+
+/// A valid 19-digit card on an ICBC BIN for each `i`.
+fn card(i: usize) -> String {
+    let body = format!("622202{i:012}");
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(k, b)| {
+            let d = u32::from(b - b'0');
+            if k % 2 == 0 {
+                let twice = d * 2;
+                if twice > 9 {
+                    twice - 9
+                } else {
+                    twice
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+#[test]
+fn same_people_in_csv_and_sql_count_once() {
+    // Art. 11: the same 30 card holders, exported once as CSV and once as a SQL dump.
+    let a = case(
+        |d| {
+            write(
+                d,
+                "holders.csv",
+                "姓名,身份证号,手机号,银行卡号",
+                (0..30).map(|i| format!("用户{i},{},{},{}", id(i), phone(i), card(i))),
+            );
+            let mut sql = String::from("INSERT INTO `holders` (`name`, `id_no`, `mobile`, `card_no`) VALUES\n");
+            let rows: Vec<String> =
+                (0..30).map(|i| format!("('用户{i}','{}','{}','{}')", id(i), phone(i), card(i))).collect();
+            sql.push_str(&rows.join(",\n"));
+            sql.push_str(";\n");
+            std::fs::write(d.join("holders.sql"), sql).expect("write");
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (30, 0, 0), "{a}");
+    assert_eq!(a["verdict"], "none");
+}
+
+#[test]
+fn stays_are_items_by_their_content() {
+    // The same stay as CSV and as JSON lines is one item; the guest's second stay is another.
+    let a = case(
+        |d| {
+            write(
+                d,
+                "hotel.csv",
+                "身份证号,入住时间,房号",
+                ["2024-05-01 14:00", "2024-06-09 20:30"].iter().map(|t| format!("{},{t},1203", id(7))),
+            );
+            let json = format!("{{\"身份证号\":\"{}\",\"入住时间\":\"2024/05/01 14:00\",\"房号\":\"1203\"}}\n", id(7));
+            std::fs::write(d.join("hotel.jsonl"), json).expect("write");
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (0, 2, 0), "{a}");
+}
+
+#[test]
+fn a_bank_statement_counts_each_card_once() {
+    // 53 rows over the 4 cards of one holder: 4 property items and 53 transactions.
+    let a = case(
+        |d| {
+            write(
+                d,
+                "statement.csv",
+                "户名,身份证号,卡号,交易时间,交易金额",
+                (0..53).map(|i| {
+                    format!("张三,{},{},2024-05-{:02} 10:{:02},{}.00", id(3), card(i % 4), 1 + i % 28, i % 60, 10 + i)
+                }),
+            )
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (4, 53, 0), "{a}");
+    assert_eq!(a["verdict"], "none");
+}
+
+#[test]
+fn bare_ips_are_not_items() {
+    let a = case(
+        |d| {
+            write(
+                d,
+                "access.log",
+                "log",
+                (0..100).map(|i| format!("2024-05-01 GET / from 61.135.{}.{}", i / 250, 1 + i % 250)),
+            )
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (0, 0, 0), "{a}");
+}
+
+#[test]
+fn clinic_export_with_title_rows() {
+    // A spreadsheet export: a title and an export date above the header row.
+    let a = case(
+        |d| {
+            write(
+                d,
+                "clinic.csv",
+                "某某诊所就诊记录\n导出时间：2024-05-01\n\n姓名,手机号,就诊日期,疾病诊断",
+                (0..516).map(|i| format!("病人{i},{},2024-04-{:02},高血压", phone(i), 1 + i % 28)),
+            )
+        },
+        &[],
+    );
+    assert_eq!(counts(&a), (0, 516, 0), "{a}");
+    assert_eq!(a["verdict"], "serious");
 }

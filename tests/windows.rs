@@ -4,7 +4,7 @@
 //! buffer stride by stride, each stride with the bytes its lookups need around it).
 
 use piiscan::detect::{DetectOptions, Detector};
-use piiscan::scan::{scan_file_in_windows, FileOptions, FileResult, FileScan, StreamScan};
+use piiscan::scan::{scan_file_in_windows, Counting, FileOptions, FileResult, FileScan, StreamScan};
 use piiscan::select::Selection;
 use piiscan::source::TextPolicy;
 use piiscan::synth::{document, render, DocFormat, Rng};
@@ -15,7 +15,7 @@ use std::path::Path;
 fn options(max_findings: Option<usize>) -> FileOptions<'static> {
     FileOptions {
         policy: TierPolicy::Textual,
-        hasher: None,
+        counting: None,
         max_findings,
         text: TextPolicy::default(),
         progress: None,
@@ -332,5 +332,59 @@ fn streams_decode_gbk_utf16_and_escapes() {
         for f in &streamed.findings {
             assert!(f.offset + f.length <= bytes.len() as u64, "{name}: offsets in the stream's bytes");
         }
+    }
+}
+
+/// The items counted from one text scanned with `window` (a file) or written in random pieces
+/// (a stream when `stream`), with a memory budget of `budget` bytes.
+fn items(path: &Path, window: usize, stream: bool, budget: u64) -> piiscan::aggregate::ItemCounts {
+    let detector = Detector::new(DetectOptions::default());
+    let hasher = piiscan::aggregate::RecordHasher::with_key([7, 11]);
+    let counting = Counting::new(&hasher, piiscan::aggregate::Tally::new(budget, None));
+    let options = FileOptions { counting: Some(&counting), ..options(Some(10)) };
+    if stream {
+        let bytes = std::fs::read(path).expect("read");
+        let mut scan = StreamScan::with_sizes("stream", &detector, &options, window, 0);
+        let mut rng = Rng::new(window as u64);
+        let mut at = 0;
+        while at < bytes.len() {
+            let n = (1 + rng.below(70_000)).min(bytes.len() - at);
+            scan.write_all(&bytes[at..at + n]).expect("write");
+            at += n;
+        }
+        scan.finish();
+    } else {
+        match scan_file_in_windows(path, &detector, &options, window) {
+            FileScan::Text(_) => {}
+            FileScan::Other(format) => panic!("not text: {format:?}"),
+        }
+    }
+    counting.finish(None).expect("counted").counts
+}
+
+/// Splitting a text into strides at any point, reading it as a stream in pieces of any size,
+/// or spilling the distinct-item sets to disk never changes the records or the assessment:
+/// for every format, at random window sizes, the item counts are those of one pass.
+#[test]
+fn strides_streams_and_spills_count_the_items_of_one_pass() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng::new(2026);
+    for (i, format) in DocFormat::ALL.into_iter().enumerate() {
+        let mut text = String::new();
+        while text.len() < 600_000 {
+            text.push_str(&render(&document(format, 2000, &mut rng)));
+        }
+        let path = dir.path().join(format!("assess{i}.txt"));
+        std::fs::write(&path, &text).expect("write");
+        let whole = items(&path, usize::MAX, false, 1 << 30);
+        if !matches!(format, DocFormat::Digits | DocFormat::Source | DocFormat::Prose | DocFormat::Log) {
+            assert!(whole.items() > 100, "{format:?}: {whole:?}");
+        }
+        for _ in 0..2 {
+            let window = 2048 + rng.below(200_000);
+            assert_eq!(items(&path, window, false, 1 << 30), whole, "{format:?} in windows of {window}");
+            assert_eq!(items(&path, window, true, 1 << 30), whole, "{format:?} as a stream, windows of {window}");
+        }
+        assert_eq!(items(&path, 50_000, false, 4096), whole, "{format:?} spilled");
     }
 }

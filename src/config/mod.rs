@@ -80,4 +80,19 @@ pub struct ScanConfig {
     pub fail_on: FailOn,
     /// Fingerprint key file shared by the shards of one export (created if missing).
     pub summary_key: Option<PathBuf>,
+    /// What the assessment's distinct-item sets may hold in memory before they spill.
+    pub memory_budget: MemoryBudget,
+    /// Where spilled runs go (the system's temporary directory when `None`).
+    pub spill_dir: Option<PathBuf>,
+}
+
+/// Bytes the assessment's distinct-item sets may hold in memory before they spill to disk
+/// (`--memory-budget`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryBudget(pub u64);
+
+impl Default for MemoryBudget {
+    fn default() -> Self {
+        MemoryBudget(crate::aggregate::DEFAULT_MEMORY_BUDGET)
+    }
 }

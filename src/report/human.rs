@@ -111,6 +111,14 @@ pub fn write_assessment(out: &mut dyn Write, a: &Assessment, color: bool) -> io:
     writeln!(out, "  R = {:.3}   policy: {}   insider: {}", a.r, a.policy, if a.insider { "yes" } else { "no" })?;
     writeln!(out, "  verdict: {verdict}")?;
     writeln!(out, "  duplicates removed (Art. 11): {}", a.duplicates_removed)?;
+    if let Some(spill) = &a.spilled {
+        writeln!(
+            out,
+            "  counted past the memory budget: {} sorted runs ({} MiB) spilled to disk and merged; counts are exact",
+            spill.runs,
+            spill.bytes >> 20
+        )?;
+    }
     if !a.drivers.is_empty() {
         writeln!(out, "  driven by:")?;
         for d in &a.drivers {

@@ -10,8 +10,9 @@ pub use crate::progress::Progress;
 pub use stream::{StreamScan, IN_MEMORY};
 pub use text::{scan_file, scan_file_in_windows, FileScan, WINDOW};
 
-use crate::aggregate::{HashedRecord, ItemCounts, RecordHasher, Tally};
+use crate::aggregate::{items_of, Finished, Item, ItemCounts, RecordHasher, StateError, StateTarget, Tally};
 use crate::baseline::Baseline;
+use crate::classify::RecordFacts;
 use crate::classify::TierPolicy;
 use crate::config::ScanConfig;
 use crate::container::{self, Visitor};
@@ -125,8 +126,6 @@ pub struct FileResult {
     pub texts_scanned: u64,
     /// What was not scanned, or not fully, other than the problems.
     pub skipped: Vec<Skipped>,
-    /// The records about people, as fingerprints for counting.
-    pub records: Vec<HashedRecord>,
     /// What the selection dropped.
     pub suppressed: Suppressed,
     /// Every finding reported, by fingerprint, when a baseline is being written.
@@ -165,7 +164,6 @@ impl FileResult {
         self.bytes += other.bytes;
         self.texts_scanned += other.texts_scanned;
         self.skipped.extend(other.skipped);
-        self.records.extend(other.records);
         self.suppressed.merge(&other.suppressed);
         self.found.extend(other.found);
     }
@@ -176,8 +174,8 @@ impl FileResult {
 pub struct FileOptions<'a> {
     /// How ID numbers and addresses are tiered.
     pub policy: TierPolicy,
-    /// With a hasher, the text's records are also classified and fingerprinted for counting.
-    pub hasher: Option<&'a RecordHasher>,
+    /// With counting, the text's records are also classified and counted as items.
+    pub counting: Option<&'a Counting<'a>>,
     /// List at most this many findings per text (the first by position); `None` for all.
     pub max_findings: Option<usize>,
     /// Which inputs are read as text.
@@ -201,7 +199,7 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         .build()
         .map_err(|e| ConfigError::ThreadPool(e.to_string()))?;
     let hasher = match &config.summary_key {
-        Some(path) => crate::aggregate::load_or_create_key(path).map_err(|e| ConfigError::SummaryOut(e.to_string()))?,
+        Some(path) => crate::aggregate::load_or_create_key(path)?,
         None => RecordHasher::new(),
     };
     let mut selection = config.selection.clone();
@@ -214,11 +212,12 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
         return Err(ConfigError::NoKey("--baseline-out"));
     }
     let progress = config.progress.as_deref();
-    let counting = (config.assess || config.summary_out.is_some()).then_some(&hasher);
+    let counting = (config.assess || config.summary_out.is_some())
+        .then(|| Counting::new(&hasher, Tally::new(config.memory_budget.0, config.spill_dir.clone())));
     let text = config.text;
     let options = FileOptions {
         policy: config.tier_policy,
-        hasher: counting,
+        counting: counting.as_ref(),
         max_findings: config.max_findings_per_file,
         text,
         progress,
@@ -273,15 +272,11 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
             })
         }
     };
-    let mut tally = Tally::new();
     let mut found = Vec::new();
     // One allocation for every finding listed: growing the list by doubling copied it and
     // faulted in fresh pages at each step (a fifth of a scan of 10,000 small files).
     outcome.findings.reserve_exact(results.iter().map(|r| r.findings.len()).sum());
     for r in results {
-        for record in &r.records {
-            tally.add(*record);
-        }
         outcome.stats.files_scanned += r.texts_scanned;
         outcome.stats.bytes_scanned += r.bytes;
         let listed = r.findings.len() as u64;
@@ -326,13 +321,14 @@ pub fn run(config: &ScanConfig) -> Result<ScanOutcome, ConfigError> {
     outcome.stats.binary_skipped = outcome.stats.skipped.get(&SkipReason::Binary).copied().unwrap_or(0);
     outcome.stats.errors = outcome.problems.iter().filter(|p| p.incomplete).count() as u64;
     outcome.stats.warnings = outcome.problems.len() as u64 - outcome.stats.errors;
-    outcome.items = tally.counts();
-    if let Some(path) = &config.summary_out {
-        write_state(path, &tally.to_state(&hasher, config.tier_policy))
-            .map_err(|e| ConfigError::SummaryOut(format!("{}: {e}", path.display())))?;
-    }
-    if config.assess || config.summary_out.is_some() {
-        outcome.assessment = Some(assess(&outcome.items, config.tier_policy, config.insider));
+    if let Some(counting) = counting {
+        let target =
+            config.summary_out.as_deref().map(|path| StateTarget { path, hasher: &hasher, policy: config.tier_policy });
+        let finished = counting.finish(target)?;
+        outcome.items = finished.counts;
+        let mut assessment = assess(&outcome.items, config.tier_policy, config.insider);
+        assessment.spilled = finished.spill;
+        outcome.assessment = Some(assessment);
     }
     outcome.elapsed = started.elapsed();
     Ok(outcome)
@@ -454,9 +450,58 @@ impl Visitor for Collect<'_> {
     }
 }
 
-fn write_state(path: &Path, state: &crate::aggregate::SummaryState) -> std::io::Result<()> {
-    let file = std::fs::File::create(path)?;
-    let mut out = std::io::BufWriter::new(file);
-    serde_json::to_writer(&mut out, state).map_err(std::io::Error::other)?;
-    std::io::Write::flush(&mut out)
+/// Where a counting scan's records go: each record is reduced to the fingerprints of its
+/// items with the run's key as soon as it is complete, and added to one tally shared by every
+/// worker.
+pub struct Counting<'a> {
+    hasher: &'a RecordHasher,
+    tally: std::sync::Mutex<Tally>,
+    /// The first failure to spill: the counts cannot be trusted after it.
+    failure: std::sync::Mutex<Option<StateError>>,
+}
+
+impl std::fmt::Debug for Counting<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counting").finish_non_exhaustive()
+    }
+}
+
+impl<'a> Counting<'a> {
+    /// Counting into `tally` with the key of `hasher`.
+    pub fn new(hasher: &'a RecordHasher, tally: Tally) -> Self {
+        Counting { hasher, tally: std::sync::Mutex::new(tally), failure: std::sync::Mutex::new(None) }
+    }
+
+    /// Counts the items of some records.
+    pub fn add(&self, facts: &[RecordFacts]) {
+        if facts.is_empty() {
+            return;
+        }
+        // Fingerprinting is most of the cost: on all cores.
+        let mut items: Vec<Item> = facts
+            .par_chunks(1024)
+            .map(|chunk| {
+                let mut items = Vec::with_capacity(chunk.len() + chunk.len() / 8);
+                for f in chunk {
+                    items_of(f, self.hasher, &mut items);
+                }
+                items
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
+            });
+        let added = self.tally.lock().unwrap_or_else(std::sync::PoisonError::into_inner).add(&mut items);
+        if let Err(e) = added {
+            self.failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(e);
+        }
+    }
+
+    /// The counts, and the state written to `target` if given.
+    pub fn finish(self, target: Option<StateTarget>) -> Result<Finished, StateError> {
+        if let Some(e) = self.failure.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            return Err(e);
+        }
+        self.tally.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).finish(target)
+    }
 }

@@ -101,9 +101,7 @@ impl<'a> StreamScan<'a> {
     /// end of the stream).
     fn pump(&mut self, eof: bool) {
         if self.streaming.is_none() {
-            // Counting people needs every record at once: such a stream is held whole, as a
-            // file is mapped whole.
-            if self.raw.len() < self.in_memory || self.options.hasher.is_some() {
+            if self.raw.len() < self.in_memory {
                 return;
             }
             self.streaming = Some(Streaming {
@@ -149,13 +147,19 @@ impl<'a> StreamScan<'a> {
                 break;
             }
             let positions = StreamPositions(&s.decoder);
-            s.strides.stride(&s.text, s.origin, start..end, false, true, &positions);
+            let last = eof && end == available;
+            s.strides.stride(&s.text, s.origin, start..end, false, true, last, &positions);
             s.strides.sink.advance(&s.text, s.origin, end);
             s.next = end;
             let keep_from = end.saturating_sub(STRIDE_BEFORE).max(s.origin);
             s.text.drain(..keep_from - s.origin);
             s.origin = keep_from;
             s.decoder.forget_before(keep_from);
+        }
+        if eof {
+            // A record still open at the stream's end ends with it.
+            let end = s.origin + s.text.len();
+            s.strides.count_records(&s.text, s.origin, end..end, true, &[]);
         }
     }
 

@@ -3,9 +3,9 @@
 //! memory. [`StrideScan`] carries what one stride hands to the next (the header, open `INSERT`
 //! statements, positions); files and streams feed it their strides.
 
-use super::{FileOptions, FileResult, Found, Progress};
-use crate::classify::{classify, classify_records, classify_window, TierPolicy};
-use crate::context::SharedContext;
+use super::{Counting, FileOptions, FileResult, Found, Progress};
+use crate::classify::{classify, classify_window, RecordClassifier, RecordFacts, TierPolicy};
+use crate::context::{SharedContext, SqlHeads};
 use crate::detect::{Detector, Piece};
 use crate::error::ScanError;
 use crate::finding::Detection;
@@ -45,10 +45,7 @@ pub fn scan_file(path: &Path, detector: &Detector, options: &FileOptions) -> Fil
 /// [`scan_file`] with a chosen window size (tests use small ones).
 pub fn scan_file_in_windows(path: &Path, detector: &Detector, options: &FileOptions, window: usize) -> FileScan {
     // A file that will be scanned window by window has its UTF-8 checked window by window too.
-    let loaded = match options.hasher {
-        None => source::load_deferring_checks(path, window as u64, options.text),
-        Some(_) => source::load(path, options.text),
-    };
+    let loaded = source::load_deferring_checks(path, window as u64, options.text);
     let name = path.display().to_string();
     let id = TextId { name: &name, path: Some(path), added: None };
     match scan_loaded(id, loaded, detector, options, window) {
@@ -104,9 +101,8 @@ pub(super) fn scan_loaded(
     }
     let text = source.text();
     let mut strides = StrideScan::new(id, detector, options);
-    // Counting people needs every record of the file at once, and a decoded text is already a
-    // whole copy: both take the one-pass path.
-    if options.hasher.is_some() || source.decoded.is_some() || text.len() <= window {
+    // A decoded text is already a whole copy: it takes the one-pass path.
+    if source.decoded.is_some() || text.len() <= window {
         if source.checks_deferred && !source.is_plain_utf8(0..text.len()) {
             return None;
         }
@@ -117,11 +113,8 @@ pub(super) fn scan_loaded(
         if let Some(progress) = options.progress {
             progress.bytes(text.len() as u64);
         }
+        strides.count_records(text, 0, 0..text.len(), true, &detections);
         let classes = classify(text, &detections, options.policy);
-        if let Some(hasher) = options.hasher {
-            let records = classify_records(text, &detections, &classes, options.policy);
-            result.records = records.iter().map(|r| hasher.hash(r, &text[r.span.start..r.span.end])).collect();
-        }
         strides.sink.push(text, &source, &detections, &classes);
     } else {
         // A mapped file is read stride by stride into memory rather than scanned through its
@@ -152,7 +145,8 @@ pub(super) fn scan_loaded(
                 },
                 None => (text, 0, start..line_end_after(text, start.saturating_add(stride))),
             };
-            strides.stride(window_text, origin, range.clone(), source.checks_deferred, reading, &source)?;
+            let eof = range.end >= text.len();
+            strides.stride(window_text, origin, range.clone(), source.checks_deferred, reading, eof, &source)?;
             // Positions before the stride were counted in the map: its pages there go back.
             if let Some(touched) = strides.sink.take_touched() {
                 const PAGE: usize = 4096;
@@ -186,6 +180,11 @@ pub(super) struct StrideScan<'a> {
     detections: Vec<Detection>,
     /// Findings and positions.
     pub sink: FindingSink,
+    /// With a counting scan: the text's records, classified stride by stride, and where their
+    /// items go.
+    counting: Option<(RecordClassifier, &'a Counting<'a>)>,
+    /// Reused by every stride.
+    facts: Vec<RecordFacts>,
 }
 
 impl<'a> StrideScan<'a> {
@@ -203,7 +202,26 @@ impl<'a> StrideScan<'a> {
             shared: None,
             detections: Vec::new(),
             sink: FindingSink::new(id.name, options.max_findings),
+            counting: options.counting.map(|c| (RecordClassifier::new(options.policy), c)),
+            facts: Vec::new(),
         }
+    }
+
+    /// Classifies the records that end in the stride `range` (held in `window` from `origin`
+    /// on) and counts them: each is reduced to its items' fingerprints as soon as it is
+    /// complete, so nothing per record outlives its stride.
+    pub fn count_records(
+        &mut self,
+        window: &[u8],
+        origin: usize,
+        range: Range<usize>,
+        eof: bool,
+        detections: &[Detection],
+    ) {
+        let Some((classifier, counting)) = &mut self.counting else { return };
+        classifier.stride(window, origin, range, eof, detections, &mut self.facts);
+        counting.add(&self.facts);
+        self.facts.clear();
     }
 
     /// The select stage for this text's pieces, run by the detector on each piece as it is
@@ -242,7 +260,8 @@ impl<'a> StrideScan<'a> {
     /// on, with at least what every lookup from inside the stride reads around it. `check`:
     /// the stride's UTF-8 checks were deferred to here (`None` if it fails them). `reading`:
     /// the window is a buffer that holds only part of the text, so statements still open may
-    /// end in it.
+    /// end in it. `eof`: the text ends with this stride.
+    #[allow(clippy::too_many_arguments)]
     pub fn stride(
         &mut self,
         window: &[u8],
@@ -250,6 +269,7 @@ impl<'a> StrideScan<'a> {
         range: Range<usize>,
         check: bool,
         reading: bool,
+        eof: bool,
         positions: &dyn TextPositions,
     ) -> Option<()> {
         let selector = self.selector(positions);
@@ -259,11 +279,16 @@ impl<'a> StrideScan<'a> {
         if reading {
             shared.close_statements(window, origin);
         }
-        shared.extend_inserts(prepare_window(window, origin, range.clone(), check)?);
+        for heads in prepare_window(window, origin, range.clone(), check)? {
+            shared.extend_inserts(heads);
+        }
         let local = range.start - origin..range.end - origin;
         let hook = |piece: &Piece, found: &mut Vec<Detection>| selector.select(piece, found);
         self.detector.detect_range(window, origin, local.clone(), shared, &mut self.detections, Some(&hook));
         self.selected(selector);
+        let detections = std::mem::take(&mut self.detections);
+        self.count_records(window, origin, range.clone(), eof, &detections);
+        self.detections = detections;
         // Classes are only read for the findings listed; once the list is full (the first
         // stride of a dense export), the detections are only counted.
         let classes = match self.sink.room() {
@@ -326,26 +351,18 @@ impl<'s> Selector<'s> {
 /// The first visit of a stride's bytes, in cache-sized pieces on all cores: its deferred UTF-8
 /// checks if `check` (`None` if one fails) and its `INSERT` column lists, in text order.
 /// `window` holds the text from `origin` on; `range` is the stride, in the text's offsets.
-fn prepare_window(
-    window: &[u8],
-    origin: usize,
-    range: Range<usize>,
-    check: bool,
-) -> Option<Vec<crate::context::Insert>> {
+fn prepare_window(window: &[u8], origin: usize, range: Range<usize>, check: bool) -> Option<Vec<SqlHeads>> {
     const PIECE: usize = 1 << 20;
     let pieces: Vec<Range<usize>> =
         (range.start..range.end).step_by(PIECE).map(|s| s..range.end.min(s + PIECE)).collect();
-    let found: Vec<Option<Vec<crate::context::Insert>>> = pieces
+    let found: Vec<Option<SqlHeads>> = pieces
         .into_par_iter()
         .map(|piece| {
             (!check || source::plain_utf8_in(window, origin, piece.clone()))
                 .then(|| SharedContext::inserts_in(window, origin, piece))
         })
         .collect();
-    found.into_iter().try_fold(Vec::new(), |mut all, inserts| {
-        all.extend(inserts?);
-        Some(all)
-    })
+    found.into_iter().collect()
 }
 
 /// The end of the line that `at` falls in (just past its newline), or the end of the text.

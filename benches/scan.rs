@@ -109,5 +109,44 @@ fn small_files(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, layers, small_files);
+/// Records of a Chinese export: the layout stage's reader (quote and newline positions, with
+/// SIMD searches) against the `csv` crate's core (a byte-at-a-time state machine that also
+/// splits and unquotes every field), on the same bytes. Both must find the same rows.
+fn records(c: &mut Criterion) {
+    let text = corpus(DocFormat::Export, 50_000);
+    let mut g = c.benchmark_group("records");
+    g.sample_size(10).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    let layout = |text: &[u8]| {
+        let mut reader = piiscan::layout::RecordReader::new(&piiscan::layout::Structure::sniff(text));
+        let mut out = Vec::new();
+        reader.feed(text, 0, 0..text.len(), true, &mut out);
+        out.len()
+    };
+    let csv_core = |text: &[u8]| {
+        let mut reader = csv_core::Reader::new();
+        let (mut fields, mut ends) = (vec![0u8; 1 << 16], vec![0usize; 64]);
+        let (mut input, mut rows) = (text, 0usize);
+        loop {
+            let (result, read, _, _) = reader.read_record(input, &mut fields, &mut ends);
+            input = &input[read..];
+            match result {
+                csv_core::ReadRecordResult::Record => rows += 1,
+                csv_core::ReadRecordResult::End => break rows,
+                _ if input.is_empty() => {
+                    let (last, _, _, _) = reader.read_record(&[], &mut fields, &mut ends);
+                    break rows + usize::from(matches!(last, csv_core::ReadRecordResult::Record));
+                }
+                _ => {}
+            }
+        }
+    };
+    // The header row is a record to csv-core, not to the layout stage.
+    assert_eq!(layout(&text) + 1, csv_core(&text), "both read the same rows");
+    g.bench_function("layout_reader/export", |b| b.iter(|| layout(black_box(&text))));
+    g.bench_function("csv_core/export", |b| b.iter(|| csv_core(black_box(&text))));
+    g.finish();
+}
+
+criterion_group!(benches, layers, small_files, records);
 criterion_main!(benches);

@@ -145,7 +145,7 @@ impl<'r> RecordCursor<'r> {
 
 /// What one record says about one person, ready to be counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordFacts {
+pub struct RecordFacts<'a> {
     /// Where the record is.
     pub span: RecordSpan,
     /// Its tier and driving category, not counting the track rule.
@@ -157,18 +157,18 @@ pub struct RecordFacts {
     pub position: bool,
     /// The person's strongest identifier: ID number, else phone, else card, else e-mail, else a
     /// travel document or sole-proprietor code.
-    pub person: Option<(Kind, String)>,
-    /// The record's findings (kind and value as found), sorted: what identifies the item
-    /// (Art. 11: the same content in any format is the same item).
-    pub content: Vec<(Kind, String)>,
-    /// The dates and times written in the record, digits only (`2024-05-01 12:00` gives
-    /// `202405011200`), in order: two stays or calls of one person differ in them. Filled for
-    /// records of tier A or B and for positions.
-    pub times: Vec<String>,
+    pub person: Option<(Kind, &'a str)>,
+    /// The record's findings (kind and value as found), in text order: what identifies the
+    /// item (Art. 11: the same content in any format is the same item).
+    pub content: Vec<(Kind, &'a str)>,
+    /// The dates and times written in the record, in order, a date as `yyyymmdd` and a clock
+    /// time as `hhmmss` (`2024-05-01 12:00` gives 20240501 and 120000): two stays or calls of
+    /// one person differ in them. Filled for records of tier A or B and for positions.
+    pub times: Vec<u32>,
     /// The bank cards that made the record tier A (property information: a card with its
     /// holder). Each card is one item, an account's authentication group, however many rows
     /// of a statement repeat it; `rest` is what the record is without them.
-    pub cards: Vec<String>,
+    pub cards: Vec<&'a str>,
     /// The record's tier and category leaving its cards out; equal to (`tier`, `category`)
     /// when `cards` is empty.
     pub rest: (Tier, Category),
@@ -279,7 +279,7 @@ enum Context {
 /// Records per parallel job in [`RecordClassifier::stride`].
 const RECORDS_PER_JOB: usize = 512;
 
-/// What a record keeps of one of its findings.
+/// A finding of a record still open at a stride's end, kept for the next stride.
 #[derive(Debug, Clone)]
 struct Member {
     start: usize,
@@ -287,6 +287,29 @@ struct Member {
     value: crate::finding::Value,
     class: (Category, Tier),
     fixed: bool,
+}
+
+/// What a record's classification reads of one of its findings, borrowed from the stride's
+/// detections (or from a [`Member`] carried from the stride before).
+#[derive(Debug, Clone, Copy)]
+struct MemberRef<'a> {
+    start: usize,
+    kind: Kind,
+    value: &'a str,
+    class: (Category, Tier),
+    fixed: bool,
+}
+
+impl Member {
+    fn as_ref(&self) -> MemberRef<'_> {
+        MemberRef { start: self.start, kind: self.kind, value: &self.value, class: self.class, fixed: self.fixed }
+    }
+}
+
+impl MemberRef<'_> {
+    fn to_owned(self) -> Member {
+        Member { start: self.start, kind: self.kind, value: self.value.into(), class: self.class, fixed: self.fixed }
+    }
 }
 
 /// How much of a record its context is read from: its first megabyte. A record longer than
@@ -332,7 +355,10 @@ impl RecordClassifier {
 
     /// Classifies the records that end in the stride `range` of the text (held in `window` from
     /// `origin` on); `detections` are the stride's, sorted, in the text's offsets. `eof`: the
-    /// text ends with this stride.
+    /// text ends with this stride. The facts are handed to `sink` a slice at a time, on all
+    /// cores: a dense export has a hundred thousand records per stride, and nothing of them
+    /// needs to outlive its fingerprints.
+    #[allow(clippy::too_many_arguments)]
     pub fn stride(
         &mut self,
         window: &[u8],
@@ -340,7 +366,7 @@ impl RecordClassifier {
         range: std::ops::Range<usize>,
         eof: bool,
         detections: &[Detection],
-        out: &mut Vec<RecordFacts>,
+        sink: &(dyn Fn(&[RecordFacts<'_>]) + Sync),
     ) {
         let reader = self.reader.get_or_insert_with(|| {
             let head =
@@ -351,34 +377,44 @@ impl RecordClassifier {
         reader.feed(window, origin, range.clone(), eof, &mut self.records);
         let open = if eof { None } else { reader.open_record() };
         let policy = self.policy;
-        let members = std::mem::take(&mut self.pending).into_iter().chain(
-            detections.iter().filter(|d| !d.kind.is_masked() && !masked_address(window, origin, d)).map(|d| Member {
-                start: d.start,
-                kind: d.kind,
-                value: d.value.clone(),
-                class: own_class(d, policy),
-                fixed: d.fixed_class.is_some(),
+        let carried = std::mem::take(&mut self.pending);
+        let members = carried.iter().map(Member::as_ref).chain(
+            detections.iter().filter(|d| !d.kind.is_masked() && !masked_address(window, origin, d)).map(|d| {
+                MemberRef {
+                    start: d.start,
+                    kind: d.kind,
+                    value: &d.value,
+                    class: own_class(d, policy),
+                    fixed: d.fixed_class.is_some(),
+                }
             }),
         );
         let mut cursor = RecordCursor::new(&self.records);
         // Groups in text order: (span, columns, their members' range in `grouped`).
-        let mut grouped: Vec<Member> = Vec::with_capacity(detections.len());
+        let mut grouped: Vec<MemberRef> = Vec::with_capacity(detections.len() + carried.len());
         let mut groups: Vec<(RecordSpan, Option<u32>, std::ops::Range<usize>)> = Vec::new();
-        let mut add = |span: RecordSpan, columns: Option<u32>, m: Member, grouped: &mut Vec<Member>| {
+        fn add<'m>(
+            groups: &mut Vec<(RecordSpan, Option<u32>, std::ops::Range<usize>)>,
+            grouped: &mut Vec<MemberRef<'m>>,
+            span: RecordSpan,
+            columns: Option<u32>,
+            m: MemberRef<'m>,
+        ) {
             match groups.last_mut() {
                 Some(g) if g.0 == span => g.2.end += 1,
                 _ => groups.push((span, columns, grouped.len()..grouped.len() + 1)),
             }
             grouped.push(m);
-        };
+        }
+        let mut pending = Vec::new();
         let mut last_line: Option<RecordSpan> = None;
         for m in members {
             if let Some(r) = cursor.record_of(m.start) {
-                add(r.span, r.columns, m, &mut grouped);
+                add(&mut groups, &mut grouped, r.span, r.columns, m);
                 continue;
             }
             if open.is_some_and(|o| m.start >= o) {
-                self.pending.push(m);
+                pending.push(m.to_owned());
                 continue;
             }
             let line = match last_line {
@@ -386,28 +422,33 @@ impl RecordClassifier {
                 _ => line_in(window, origin, m.start),
             };
             last_line = Some(line);
-            add(line, None, m, &mut grouped);
+            add(&mut groups, &mut grouped, line, None, m);
         }
         for &(_, columns, _) in &groups {
             if let Some(id) = columns {
                 self.hits_of_columns(id);
             }
         }
-        // A dense export has a hundred thousand records per stride: they are classified on all
-        // cores, in order.
         let this = &*self;
         let grouped = &grouped;
-        let facts = groups.into_par_iter().with_min_len(RECORDS_PER_JOB).filter_map(|(span, columns, members)| {
-            // A record with named columns takes its context from the names: words inside its
-            // values (a comment that mentions a hotel) do not make it a lodging record. JSON
-            // objects and lines carry their keys and labels in the record itself.
-            let context = match columns {
-                Some(id) => Context::Columns(this.column_hits[id as usize].unwrap_or(0)),
-                None => Context::Body,
-            };
-            record_facts(span, &this.body(window, origin, span), context, &grouped[members], policy)
+        groups.par_chunks(RECORDS_PER_JOB).for_each(|chunk| {
+            let facts: Vec<RecordFacts> = chunk
+                .iter()
+                .filter_map(|(span, columns, members)| {
+                    // A record with named columns takes its context from the names: words
+                    // inside its values (a comment that mentions a hotel) do not make it a
+                    // lodging record. JSON objects and lines carry their keys and labels in
+                    // the record itself.
+                    let context = match columns {
+                        Some(id) => Context::Columns(this.column_hits[*id as usize].unwrap_or(0)),
+                        None => Context::Body,
+                    };
+                    record_facts(*span, &this.body(window, origin, *span), context, &grouped[members.clone()], policy)
+                })
+                .collect();
+            sink(&facts);
         });
-        out.par_extend(facts);
+        self.pending = pending;
         self.keep_open(window, origin, range, open);
     }
 
@@ -481,18 +522,25 @@ fn masked_address(window: &[u8], origin: usize, d: &Detection) -> bool {
     d.value.contains('*') || follows.starts_with(b"**") || follows.starts_with("＊".as_bytes())
 }
 
-/// The dates and times in a record, normalised (`2024-5-1` and `2024/05/01` give `20240501`;
-/// `14:00` and `14:00:00` give `1400`): what tells two stays or calls of one person apart.
+/// The dates and times in a record, normalised (`2024-5-1` and `2024/05/01` give 20240501;
+/// `14:00` and `14:00:00` give 140000): what tells two stays or calls of one person apart.
 /// Hand-written (a regex here was a sixth of a counting scan of an export with a date on every
 /// row): a date is 4 digits, a separator (`-` `/` `.` `年`), 1-2 digits, a separator (`-` `/`
 /// `.` `月`), 1-2 digits; a time is 1-2 digits, `:`, 2 digits, and optionally `:` and 2 digits.
-fn times_in(body: &[u8]) -> Vec<String> {
+fn times_in(body: &[u8]) -> Vec<u32> {
     let mut out = Vec::new();
+    // Separators: `:` `-` `/` `.` and the lead byte of `年` (E5 B9 B4), each after a digit,
+    // found with two vector searches.
+    let mut separators: Vec<usize> = memchr::memchr3_iter(b':', b'-', b'/', body)
+        .chain(memchr::memchr2_iter(b'.', 0xE5, body))
+        .filter(|&at| at > 0 && body[at - 1].is_ascii_digit())
+        .collect();
+    separators.sort_unstable();
     let mut i = 0;
-    // Separators: `:` `-` `/` `.` and the lead byte of `年` (E5 B9 B4), each after a digit.
-    let is_separator =
-        |at: usize| at > 0 && body[at - 1].is_ascii_digit() && matches!(body[at], b':' | b'-' | b'/' | b'.' | 0xE5);
-    while let Some(p) = (i..body.len()).find(|&at| is_separator(at)) {
+    for p in separators {
+        if p < i {
+            continue;
+        }
         i = p + 1;
         if body[p] == b':' {
             let (h, hs) = digits_before(body, p, 2);
@@ -508,7 +556,7 @@ fn times_in(body: &[u8]) -> Vec<String> {
                         end = se;
                     }
                 }
-                out.push(if sec == 0 { format!("{h:02}{m:02}") } else { format!("{h:02}{m:02}{sec:02}") });
+                out.push(h * 10_000 + m * 100 + sec);
                 i = end;
             }
             continue;
@@ -540,7 +588,7 @@ fn digits_after(body: &[u8], start: usize, max: usize) -> (u32, usize) {
 }
 
 /// A date whose first separator is at `sep` (after four digits), and where it ends.
-fn date_at(body: &[u8], sep: usize) -> Option<(String, usize)> {
+fn date_at(body: &[u8], sep: usize) -> Option<(u32, usize)> {
     let (year, ys) = digits_before(body, sep, 4);
     if sep - ys != 4 || (ys > 0 && body[ys - 1].is_ascii_digit()) {
         return None;
@@ -557,35 +605,34 @@ fn date_at(body: &[u8], sep: usize) -> Option<(String, usize)> {
     let day_start = (me > month_start).then(|| after_sep(me, b"-/.", "月")).flatten()?;
     let (day, de) = digits_after(body, day_start, 2);
     (de > day_start && body.get(de).is_none_or(|b| !b.is_ascii_digit()))
-        .then(|| (format!("{year:04}{month:02}{day:02}"), de))
+        .then(|| (year * 10_000 + month * 100 + day, de))
 }
 
 /// What one record says, from its findings and its context; `None` when nothing in it is
 /// counted.
-fn record_facts(
+fn record_facts<'a>(
     span: RecordSpan,
     body: &[u8],
     context: Context,
-    members: &[Member],
+    members: &[MemberRef<'a>],
     policy: TierPolicy,
-) -> Option<RecordFacts> {
+) -> Option<RecordFacts<'a>> {
     if members.is_empty() {
         return None;
     }
-    let mut content: Vec<(Kind, String)> = members.iter().map(|m| (m.kind, m.value.to_string())).collect();
-    content.sort();
-    content.dedup();
+    // In text order: identity sorts the normalised values (`aggregate::items_of`).
+    let content: Vec<(Kind, &'a str)> = members.iter().map(|m| (m.kind, m.value)).collect();
     let person = content
         .iter()
         .filter_map(|(k, v)| identifier_rank(*k).map(|r| (r, *k, v)))
         .min_by_key(|(r, _, _)| *r)
-        .map(|(_, k, v)| (k, v.clone()));
+        .map(|(_, k, v)| (k, *v));
     // A card with its holder in the same record is property information (tier A): each such
     // card is an item of its own (an account's authentication group), and the record is
     // classified again without it.
     let holder = members.iter().any(|m| identifies_holder(m.kind));
-    let is_holder_card = |m: &Member| holder && m.kind == Kind::BankCard && !m.fixed;
-    let mut cards: Vec<String> = members.iter().filter(|m| is_holder_card(m)).map(|m| m.value.to_string()).collect();
+    let is_holder_card = |m: &MemberRef| holder && m.kind == Kind::BankCard && !m.fixed;
+    let mut cards: Vec<&'a str> = members.iter().filter(|m| is_holder_card(m)).map(|m| m.value).collect();
     cards.sort();
     cards.dedup();
     let (mut tier, mut category) = members
@@ -632,12 +679,14 @@ fn record_facts(
     Some(RecordFacts { span, tier, category, position, person, content, times, cards, rest })
 }
 
-/// [`RecordClassifier`] over a whole text at once.
-pub fn classify_records(text: &[u8], detections: &[Detection], policy: TierPolicy) -> Vec<RecordFacts> {
-    let mut classifier = RecordClassifier::new(policy);
-    let mut out = Vec::new();
-    classifier.stride(text, 0, 0..text.len(), true, detections, &mut out);
-    out
+/// [`RecordClassifier`] over a whole text at once: `sink` gets each record's facts.
+pub fn classify_records(
+    text: &[u8],
+    detections: &[Detection],
+    policy: TierPolicy,
+    sink: &(dyn Fn(&[RecordFacts<'_>]) + Sync),
+) {
+    RecordClassifier::new(policy).stride(text, 0, 0..text.len(), true, detections, sink);
 }
 
 #[cfg(test)]
@@ -675,10 +724,36 @@ mod tests {
         assert_eq!(c.iter().map(|x| x.1).collect::<Vec<_>>(), [Tier::A, Tier::C, Tier::C]);
     }
 
-    fn facts(text: &str) -> Vec<RecordFacts> {
+    /// [`RecordFacts`] with owned values, for tests.
+    #[derive(Debug)]
+    struct Facts {
+        tier: Tier,
+        category: Category,
+        position: bool,
+        person: Option<(Kind, String)>,
+        content: Vec<(Kind, String)>,
+        times: Vec<u32>,
+        cards: Vec<String>,
+        rest: (Tier, Category),
+    }
+
+    fn facts(text: &str) -> Vec<Facts> {
         let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
         let d = detector.detect(text.as_bytes());
-        classify_records(text.as_bytes(), &d, TierPolicy::Textual)
+        let out = std::sync::Mutex::new(Vec::new());
+        classify_records(text.as_bytes(), &d, TierPolicy::Textual, &|facts| {
+            out.lock().expect("lock").extend(facts.iter().map(|f| Facts {
+                tier: f.tier,
+                category: f.category,
+                position: f.position,
+                person: f.person.map(|(k, v)| (k, v.to_string())),
+                content: f.content.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+                times: f.times.clone(),
+                cards: f.cards.iter().map(|c| c.to_string()).collect(),
+                rest: f.rest,
+            }))
+        });
+        out.into_inner().expect("lock")
     }
 
     #[test]
@@ -721,7 +796,7 @@ mod tests {
         assert_eq!((f[0].tier, f[0].category), (Tier::A, Category::Property));
         assert_eq!(f[0].cards.len(), 1);
         assert_eq!(f[0].rest, (Tier::B, Category::Transaction));
-        assert_eq!(f[0].times, ["20240501", "1000"]);
+        assert_eq!(f[0].times, [20240501, 100000]);
     }
 
     #[test]
@@ -733,12 +808,9 @@ mod tests {
     #[test]
     fn times_are_normalised() {
         let t = |s: &str| times_in(s.as_bytes());
-        assert_eq!(t("2024-5-1 9:05"), ["20240501", "0905"]);
-        assert_eq!(
-            t("入住 2024年05月01日 14:00:00，退房 2024/05/02 12:00:30"),
-            ["20240501", "1400", "20240502", "120030"]
-        );
-        assert_eq!(t("2024.05.01"), ["20240501"]);
+        assert_eq!(t("2024-5-1 9:05"), [20240501, 90500]);
+        assert_eq!(t("入住 2024年05月01日 14:00:00，退房 2024/05/02 12:00:30"), [20240501, 140000, 20240502, 120030]);
+        assert_eq!(t("2024.05.01"), [20240501]);
         assert!(
             t("amount 1960.77, order 20240-5-1, v1.2.3, 123:45").is_empty(),
             "{:?}",

@@ -244,7 +244,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", help_heading = "Severity")]
     pub summary_key: Option<PathBuf>,
     /// Memory for the distinct-item sets of the assessment; past it they spill to sorted runs
-    /// in the temporary directory (TMPDIR), and counts stay exact [default: 128M].
+    /// in the temporary directory (TMPDIR), and counts stay exact [default: 96M].
     #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Severity")]
     pub memory_budget: Option<u64>,
 }

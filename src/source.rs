@@ -161,6 +161,12 @@ impl Source {
         }
     }
 
+    /// Gives back the memory of every page of the map that `range` touches (lookups into text
+    /// already scanned, which will not be read again).
+    pub fn release_touched(&self, range: Range<usize>) {
+        self.release(range.start / PAGE * PAGE..range.end.div_ceil(PAGE) * PAGE);
+    }
+
     /// Whether `range` of an undecoded text is valid UTF-8 without `\uXXXX` escapes of
     /// non-ASCII characters: what the whole-input checks establish, for one range (a character or
     /// escape cut by its edges is seen whole, as by the window checks).
@@ -285,10 +291,12 @@ pub fn plain_utf8_in(window: &[u8], origin: usize, range: Range<usize>) -> bool 
 }
 
 /// Gives back the memory of `range` of mapped bytes (see [`Source::release`]).
+/// The granularity of [`Source::release`].
+const PAGE: usize = 4096;
+
 fn release(raw: &Bytes, range: Range<usize>) {
     let Bytes::Mapped(map) = raw else { return };
     // Only whole pages inside the range: a page shared with the next window stays.
-    const PAGE: usize = 4096;
     let start = range.start.div_ceil(PAGE) * PAGE;
     let end = (range.end.min(map.len()) / PAGE) * PAGE;
     if start < end {

@@ -415,3 +415,37 @@ fn clinic_export_with_title_rows() {
     assert_eq!(counts(&a), (0, 516, 0), "{a}");
     assert_eq!(a["verdict"], "serious");
 }
+
+#[test]
+fn bad_key_files_are_one_line_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    contacts(dir.path(), "c.csv", 0..3);
+    let keys = tempfile::tempdir().expect("tempdir");
+    let cases: [(&str, &[u8]); 5] = [
+        ("short.key", b"0123456789abcdef\n"),
+        ("not-hex.key", b"0123456789abcdef0123456789abcdeg\n"),
+        // 32 bytes, one of them part of a multi-byte character.
+        ("multibyte.key", "0123456789abcdef0123456789abcd\u{e9}".as_bytes()),
+        ("not-utf8.key", b"0123456789abcdef0123456789abcd\xff\xfe"),
+        ("dir.key", b""),
+    ];
+    for (name, bytes) in cases {
+        let path = keys.path().join(name);
+        if name == "dir.key" {
+            std::fs::create_dir(&path).expect("dir");
+        } else {
+            std::fs::write(&path, bytes).expect("key");
+        }
+        let out = Command::cargo_bin("piiscan")
+            .expect("binary")
+            .args(["scan", "--summary", "--summary-key"])
+            .arg(&path)
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: one line: {stderr}");
+        assert!(stderr.contains(name), "{name}: the message names the file: {stderr}");
+    }
+}

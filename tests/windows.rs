@@ -3,8 +3,9 @@
 //! generated format, in memory and on files large enough to be mapped (which are read into a
 //! buffer stride by stride, each stride with the bytes its lookups need around it).
 
+use piiscan::aggregate::Counting;
 use piiscan::detect::{DetectOptions, Detector};
-use piiscan::scan::{scan_file_in_windows, Counting, FileOptions, FileResult, FileScan, StreamScan};
+use piiscan::scan::{scan_file_in_windows, FileOptions, FileResult, FileScan, StreamScan};
 use piiscan::select::Selection;
 use piiscan::source::TextPolicy;
 use piiscan::synth::{document, render, DocFormat, Rng};

@@ -6,6 +6,7 @@
 use crate::classify::RecordFacts;
 use crate::finding::{Category, Kind, Tier};
 use siphasher::sip::SipHasher13;
+use std::borrow::Cow;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 
@@ -187,60 +188,73 @@ impl RecordHasher {
         h.finish()
     }
 
-    /// A hash of fields under a domain tag.
-    fn fields(&self, domain: &[u8]) -> Fields {
-        let mut fields = Fields(SipHasher13::new_with_keys(self.key[0], self.key[1]));
-        fields.field(domain);
-        fields
+    /// The keyed hash of the fields `fill` writes under a domain tag, gathered in a buffer
+    /// each thread reuses.
+    fn hashed(&self, domain: &[u8], fill: impl FnOnce(&mut Fields)) -> u64 {
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUFFER.with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
+            buffer.clear();
+            let mut fields = Fields { buf: &mut buffer };
+            fields.field(domain);
+            fill(&mut fields);
+            let mut h = SipHasher13::new_with_keys(self.key[0], self.key[1]);
+            h.write(&buffer);
+            h.finish()
+        })
     }
 
     /// The fingerprint of a person's identifier.
     pub fn person(&self, kind: Kind, value: &str) -> u64 {
-        let mut h = self.fields(b"person");
-        h.field(kind.name().as_bytes());
-        h.field(normalise(kind, value).as_bytes());
-        h.finish()
+        self.hashed(b"person", |h| {
+            h.field(kind.name().as_bytes());
+            h.field(normalise(kind, value).as_bytes());
+        })
     }
 
     /// The fingerprint of a bank card (an item of its own when it sits with its holder).
     pub fn card(&self, number: &str) -> u64 {
-        let mut h = self.fields(b"card");
-        h.field(normalise(Kind::BankCard, number).as_bytes());
-        h.finish()
+        self.hashed(b"card", |h| h.field(normalise(Kind::BankCard, number).as_bytes()))
     }
 
     /// The fingerprint of one position fix: its content and its times.
-    fn position(&self, content: &[Normalised], times: &[String]) -> u64 {
-        let mut h = self.fields(b"position");
-        h.content(content);
-        h.times(times);
-        h.finish()
+    fn position(&self, content: &[Normalised], times: &[u32]) -> u64 {
+        self.hashed(b"position", |h| {
+            h.content(content);
+            h.times(times);
+        })
     }
 
     /// The fingerprint of a record counted on its own: its class and content, and for tiers A
     /// and B its times (two stays of one guest differ only in them).
-    fn record(&self, class: Class, content: &[Normalised], times: Option<&[String]>) -> u64 {
-        let mut h = self.fields(b"record");
-        h.field(class.tier.name().as_bytes());
-        h.field(class.category.name().as_bytes());
-        h.content(content);
-        h.times(times.unwrap_or_default());
-        h.finish()
+    fn record(&self, class: Class, content: &[Normalised], times: Option<&[u32]>) -> u64 {
+        self.hashed(b"record", |h| {
+            h.field(class.tier.name().as_bytes());
+            h.field(class.category.name().as_bytes());
+            h.content(content);
+            h.times(times.unwrap_or_default());
+        })
     }
 }
 
-/// A SipHash over length-prefixed fields: ("ab", "c") and ("a", "bc") differ.
-struct Fields(SipHasher13);
+/// A SipHash over length-prefixed fields: ("ab", "c") and ("a", "bc") differ. The fields are
+/// gathered in a buffer and hashed in one call: SipHash's per-call tail handling cost more
+/// than the hashing itself on records of a few short fields.
+struct Fields<'b> {
+    buf: &'b mut Vec<u8>,
+}
 
-impl Fields {
+impl Fields<'_> {
     fn field(&mut self, bytes: &[u8]) {
-        self.0.write(&(bytes.len() as u64).to_le_bytes());
-        self.0.write(bytes);
+        self.buf.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        self.buf.extend_from_slice(bytes);
     }
 
     /// A list's length first, so that a list cannot run into what follows it.
     fn len(&mut self, n: usize) {
-        self.0.write(&(n as u64).to_le_bytes());
+        self.buf.extend_from_slice(&(n as u64).to_le_bytes());
     }
 
     fn content(&mut self, content: &[Normalised]) {
@@ -251,22 +265,18 @@ impl Fields {
         }
     }
 
-    fn times(&mut self, times: &[String]) {
+    fn times(&mut self, times: &[u32]) {
         self.len(times.len());
         for t in times {
-            self.field(t.as_bytes());
+            self.buf.extend_from_slice(&t.to_le_bytes());
         }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0.finish()
     }
 }
 
 /// A finding as identity sees it: the kind's stable name and the normalised value. Sorted by
 /// the name rather than by `Kind`'s declaration order, so that fingerprints do not change when
 /// kinds are reordered in the source.
-type Normalised = (&'static str, String);
+type Normalised<'a> = (&'static str, Cow<'a, str>);
 
 /// Folds full-width ASCII (U+FF01..U+FF5E) and the ideographic space to ASCII: an ID number or
 /// a name typed with a Chinese input method is the same value.
@@ -278,22 +288,55 @@ fn fold_width(c: char) -> char {
     }
 }
 
-/// A value as identity compares it: separators, width and case do not make a different item.
-pub(crate) fn normalise(kind: Kind, value: &str) -> String {
+/// A value as identity compares it (see the module docs and DOMAIN.md): separators, width and
+/// case do not make a different item. Borrowed when the value is already in that form, as the
+/// validators' values mostly are.
+pub(crate) fn normalise(kind: Kind, value: &str) -> Cow<'_, str> {
+    let bytes = value.as_bytes();
     match kind {
         Kind::Mobile | Kind::MobileMasked => {
+            if bytes.len() == 11 && bytes.iter().all(u8::is_ascii_digit) {
+                return Cow::Borrowed(value);
+            }
             let digits: String = value.chars().map(fold_width).filter(char::is_ascii_digit).collect();
-            strip_country_code(digits)
+            Cow::Owned(strip_country_code(digits))
         }
         Kind::Landline | Kind::BankCard | Kind::Imei => {
-            value.chars().map(fold_width).filter(char::is_ascii_digit).collect()
+            if bytes.iter().all(u8::is_ascii_digit) {
+                return Cow::Borrowed(value);
+            }
+            Cow::Owned(value.chars().map(fold_width).filter(char::is_ascii_digit).collect())
         }
         Kind::IdCard | Kind::IdCardMasked | Kind::Passport | Kind::TravelPermit | Kind::UsccIndividual => {
-            value.chars().map(fold_width).filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+            if bytes.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
+                return Cow::Borrowed(value);
+            }
+            Cow::Owned(
+                value
+                    .chars()
+                    .map(fold_width)
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_uppercase())
+                    .collect(),
+            )
         }
-        Kind::Email => value.trim().to_lowercase(),
+        Kind::Email => {
+            let trimmed = value.trim();
+            if trimmed.bytes().all(|b| !b.is_ascii_uppercase()) && trimmed.is_ascii() {
+                return Cow::Borrowed(trimmed);
+            }
+            Cow::Owned(trimmed.to_lowercase())
+        }
         Kind::Name | Kind::Address | Kind::Plate | Kind::Geo | Kind::Ip | Kind::Custom(_) => {
-            value.chars().map(fold_width).filter(|c| !c.is_whitespace()).collect()
+            // Full-width forms (U+FF01..U+FF5E) start with EF, the ideographic space with E3,
+            // the other non-ASCII spaces with C2, E1 or E2: a value without those bytes and
+            // without ASCII spaces is as is.
+            let plain =
+                !bytes.iter().any(|&b| b.is_ascii_whitespace() || matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF));
+            if plain {
+                return Cow::Borrowed(value);
+            }
+            Cow::Owned(value.chars().map(fold_width).filter(|c| !c.is_whitespace()).collect())
         }
     }
 }
@@ -312,7 +355,7 @@ fn strip_country_code(digits: String) -> String {
 }
 
 /// The record's content normalised, sorted and without repeats.
-fn normalised_content(facts: &RecordFacts) -> Vec<Normalised> {
+fn normalised_content<'a>(facts: &RecordFacts<'a>) -> Vec<Normalised<'a>> {
     let mut content: Vec<Normalised> = facts.content.iter().map(|(k, v)| (k.name(), normalise(*k, v))).collect();
     content.sort_unstable();
     content.dedup();
@@ -373,8 +416,8 @@ pub(super) mod tests {
     use crate::layout::RecordSpan;
 
     /// A record as the classify stage gives it.
-    pub(crate) fn facts(tier: Tier, category: Category, content: &[(Kind, &str)]) -> RecordFacts {
-        let mut content: Vec<(Kind, String)> = content.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    pub(crate) fn facts<'a>(tier: Tier, category: Category, content: &[(Kind, &'a str)]) -> RecordFacts<'a> {
+        let mut content: Vec<(Kind, &'a str)> = content.to_vec();
         content.sort();
         let person = content
             .iter()
@@ -443,21 +486,21 @@ pub(super) mod tests {
             Category::Accommodation,
             &[(Kind::IdCard, "11010519491231002X"), (Kind::Name, "张三"), (Kind::Mobile, "13800138000")],
         );
-        csv.times = vec!["202405011200".into()];
+        csv.times = vec![20240501, 120000];
         let mut sql = facts(
             Tier::B,
             Category::Accommodation,
             &[(Kind::IdCard, "11010519491231002x"), (Kind::Name, "张 三"), (Kind::Mobile, "+8613800138000")],
         );
         sql.span = RecordSpan { start: 900, end: 1000 };
-        sql.times = vec!["202405011200".into()];
+        sql.times = vec![20240501, 120000];
         let (a, b) = (items(&csv, &h), items(&sql, &h));
         assert_eq!(a, b);
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].section(), Section::Record);
         // Another stay of the same guest is another item.
         let mut later = sql.clone();
-        later.times = vec!["202406011200".into()];
+        later.times = vec![20240601, 120000];
         assert_ne!(items(&later, &h), a);
     }
 
@@ -470,7 +513,7 @@ pub(super) mod tests {
         assert_ne!(h.record(class, &ab_c, None), h.record(class, &a_bc, None));
         // Times cannot stand in for content.
         let one: Vec<Normalised> = vec![("name", "a".into())];
-        assert_ne!(h.record(class, &one, Some(&["1".into()])), h.record(class, &one, None));
+        assert_ne!(h.record(class, &one, Some(&[1])), h.record(class, &one, None));
         // Another key, another fingerprint.
         assert_ne!(RecordHasher::new().person(Kind::Mobile, "13800138000"), h.person(Kind::Mobile, "13800138000"));
     }
@@ -494,7 +537,7 @@ pub(super) mod tests {
             Category::Property,
             &[(Kind::BankCard, "6222020000000001230"), (Kind::IdCard, "11010519491231002X")],
         );
-        f.cards = vec!["6222 0200 0000 0001 230".into()];
+        f.cards = vec!["6222 0200 0000 0001 230"];
         f.rest = (Tier::C, Category::Identity);
         let got = items(&f, &h);
         assert_eq!(got, [Item::record(h.card("6222020000000001230"), Class::new(Tier::A, Category::Property))]);
@@ -511,14 +554,14 @@ pub(super) mod tests {
         let mut f =
             facts(Tier::C, Category::Contact, &[(Kind::Mobile, "13800138000"), (Kind::Geo, "39.908823,116.397470")]);
         f.position = true;
-        f.times = vec!["202405011200".into()];
+        f.times = vec![20240501, 120000];
         let got = items(&f, &h);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].section(), Section::Position);
         assert_eq!(got[0].hi(), h.person(Kind::Mobile, "13800138000"));
         assert_eq!(got[0].class(), Class::new(Tier::C, Category::Contact));
         let mut later = f.clone();
-        later.times = vec!["202405011300".into()];
+        later.times = vec![20240501, 130000];
         let other = items(&later, &h);
         assert_eq!(other[0].hi(), got[0].hi());
         assert_ne!(other[0].lo(), got[0].lo());

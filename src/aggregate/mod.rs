@@ -23,9 +23,10 @@ mod spill;
 mod state;
 
 pub use item::{items_of, Class, Item, RecordHasher, Section};
-pub use spill::{Finished, SharedTally, SpillInfo, Tally, DEFAULT_MEMORY_BUDGET};
+pub use spill::{Finished, SpillInfo, Tally, DEFAULT_MEMORY_BUDGET};
 pub use state::{merge_states, read_header, StateHeader, StateTarget, STATE_VERSION};
 
+use crate::classify::RecordFacts;
 use crate::finding::{Category, Tier};
 use item::{CATEGORIES, TIERS};
 use std::collections::BTreeMap;
@@ -277,6 +278,53 @@ fn parse_key(bytes: &[u8]) -> Result<[u64; 2], String> {
     Ok([half(&hex[..16])?, half(&hex[16..])?])
 }
 
+/// Where a counting scan's records go: each record is reduced to the fingerprints of its
+/// items with the run's key as soon as it is complete, and added to one tally shared by every
+/// worker.
+pub struct Counting<'a> {
+    hasher: &'a RecordHasher,
+    tally: std::sync::Mutex<Tally>,
+    /// The first failure to spill: the counts cannot be trusted after it.
+    failure: std::sync::Mutex<Option<StateError>>,
+}
+
+impl std::fmt::Debug for Counting<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Counting").finish_non_exhaustive()
+    }
+}
+
+impl<'a> Counting<'a> {
+    /// Counting into `tally` with the key of `hasher`.
+    pub fn new(hasher: &'a RecordHasher, tally: Tally) -> Self {
+        Counting { hasher, tally: std::sync::Mutex::new(tally), failure: std::sync::Mutex::new(None) }
+    }
+
+    /// Counts the items of some records.
+    pub fn add(&self, facts: &[RecordFacts]) {
+        if facts.is_empty() {
+            return;
+        }
+        // Called on all cores, a slice of records at a time.
+        let mut items = Vec::with_capacity(facts.len() + facts.len() / 8);
+        for f in facts {
+            items_of(f, self.hasher, &mut items);
+        }
+        let added = self.tally.lock().unwrap_or_else(std::sync::PoisonError::into_inner).add(&mut items);
+        if let Err(e) = added {
+            self.failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(e);
+        }
+    }
+
+    /// The counts, and the state written to `target` if given.
+    pub fn finish(self, target: Option<StateTarget>) -> Result<Finished, StateError> {
+        if let Some(e) = self.failure.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            return Err(e);
+        }
+        self.tally.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).finish(target)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::item::tests::facts;
@@ -305,19 +353,21 @@ mod tests {
     #[test]
     fn identical_content_once_same_person_once_in_c() {
         let h = RecordHasher::new();
-        let contact = |p: &str, e: &str| facts(Tier::C, Category::Contact, &[(Kind::Mobile, p), (Kind::Email, e)]);
-        let stay = |t: &str| {
+        fn contact<'a>(p: &'a str, e: &'a str) -> RecordFacts<'a> {
+            facts(Tier::C, Category::Contact, &[(Kind::Mobile, p), (Kind::Email, e)])
+        }
+        let stay = |t: u32| {
             let mut f = facts(Tier::B, Category::Accommodation, &[(Kind::Mobile, "13800138000")]);
-            f.times = vec![t.into()];
+            f.times = vec![t, 120000];
             f
         };
         let records = [
             contact("13800138000", "a@qq.com"),
             contact("+86 13800138000", "a@qq.com"),
             contact("13800138000", "b@qq.com"),
-            stay("202405011200"),
-            stay("202405021200"),
-            stay("202405021200"),
+            stay(20240501),
+            stay(20240502),
+            stay(20240502),
         ];
         let c = count(&records, &h);
         assert_eq!(tiers(&c), (0, 2, 1));
@@ -339,7 +389,7 @@ mod tests {
                     Category::Property,
                     &[(Kind::BankCard, card), (Kind::IdCard, holder), (Kind::Name, "张三")],
                 );
-                f.cards = vec![card.into()];
+                f.cards = vec![card];
                 f.rest = (Tier::C, Category::Identity);
                 f
             })
@@ -355,7 +405,7 @@ mod tests {
             .enumerate()
             .map(|(i, mut f)| {
                 f.rest = (Tier::B, Category::Transaction);
-                f.times = vec![format!("202405{:02}", 1 + i % 28), format!("10{:02}", i % 60)];
+                f.times = vec![20240500 + 1 + i as u32 % 28, 100000 + 100 * (i as u32 % 60)];
                 f
             })
             .collect();
@@ -370,10 +420,10 @@ mod tests {
         assert_eq!((c.items(), c.records_seen), (0, 0));
     }
 
-    fn position(p: &str, at: &str, class: (Tier, Category)) -> RecordFacts {
+    fn position(p: &str, at: u32, class: (Tier, Category)) -> RecordFacts<'_> {
         let mut f = facts(class.0, class.1, &[(Kind::Mobile, p), (Kind::Geo, "39.908823,116.397470")]);
         f.position = true;
-        f.times = vec![at.into()];
+        f.times = vec![20240501, at];
         f
     }
 
@@ -381,19 +431,21 @@ mod tests {
     fn two_positions_make_a_track_a_lone_one_falls_back() {
         let h = RecordHasher::new();
         let c3 = (Tier::C, Category::Contact);
+        let phones: Vec<String> = (0..5).map(phone).collect();
+        let phone = |i: usize| phones[i].as_str();
         let records = [
             // A track: two fixes of one person (one seen twice).
-            position(&phone(1), "202405011200", c3),
-            position(&phone(1), "202405011300", c3),
-            position(&phone(1), "202405011300", c3),
+            position(phone(1), 100000, c3),
+            position(phone(1), 130000, c3),
+            position(phone(1), 130000, c3),
             // A lone fix in tier C, and the same person's contact record: one C item.
-            position(&phone(2), "202405011200", c3),
-            facts(Tier::C, Category::Identity, &[(Kind::Mobile, &phone(2)), (Kind::Name, "李四")]),
+            position(phone(2), 100000, c3),
+            facts(Tier::C, Category::Identity, &[(Kind::Mobile, phone(2)), (Kind::Name, "李四")]),
             // A lone fix in tier C of someone with nothing else: a C item of its own.
-            position(&phone(3), "202405011200", c3),
+            position(phone(3), 100000, c3),
             // A lone fix in tier B (a stay record with a position): counted in B.
-            position(&phone(4), "202405011200", (Tier::B, Category::Accommodation)),
-            facts(Tier::C, Category::Contact, &[(Kind::Mobile, &phone(4))]),
+            position(phone(4), 100000, (Tier::B, Category::Accommodation)),
+            facts(Tier::C, Category::Contact, &[(Kind::Mobile, phone(4))]),
         ];
         let c = count(&records, &h);
         assert_eq!(c.by_tier_category.get(&(Tier::A, Category::Whereabouts)), Some(&2));

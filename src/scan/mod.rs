@@ -10,9 +10,8 @@ pub use crate::progress::Progress;
 pub use stream::{StreamScan, IN_MEMORY};
 pub use text::{scan_file, scan_file_in_windows, FileScan, WINDOW};
 
-use crate::aggregate::{items_of, Finished, Item, ItemCounts, RecordHasher, StateError, StateTarget, Tally};
+use crate::aggregate::{Counting, ItemCounts, RecordHasher, StateTarget, Tally};
 use crate::baseline::Baseline;
-use crate::classify::RecordFacts;
 use crate::classify::TierPolicy;
 use crate::config::ScanConfig;
 use crate::container::{self, Visitor};
@@ -447,61 +446,5 @@ impl Visitor for Collect<'_> {
         } else {
             self.result.skipped.push(Skipped::new(name, reason, detail));
         }
-    }
-}
-
-/// Where a counting scan's records go: each record is reduced to the fingerprints of its
-/// items with the run's key as soon as it is complete, and added to one tally shared by every
-/// worker.
-pub struct Counting<'a> {
-    hasher: &'a RecordHasher,
-    tally: std::sync::Mutex<Tally>,
-    /// The first failure to spill: the counts cannot be trusted after it.
-    failure: std::sync::Mutex<Option<StateError>>,
-}
-
-impl std::fmt::Debug for Counting<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Counting").finish_non_exhaustive()
-    }
-}
-
-impl<'a> Counting<'a> {
-    /// Counting into `tally` with the key of `hasher`.
-    pub fn new(hasher: &'a RecordHasher, tally: Tally) -> Self {
-        Counting { hasher, tally: std::sync::Mutex::new(tally), failure: std::sync::Mutex::new(None) }
-    }
-
-    /// Counts the items of some records.
-    pub fn add(&self, facts: &[RecordFacts]) {
-        if facts.is_empty() {
-            return;
-        }
-        // Fingerprinting is most of the cost: on all cores.
-        let mut items: Vec<Item> = facts
-            .par_chunks(1024)
-            .map(|chunk| {
-                let mut items = Vec::with_capacity(chunk.len() + chunk.len() / 8);
-                for f in chunk {
-                    items_of(f, self.hasher, &mut items);
-                }
-                items
-            })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        let added = self.tally.lock().unwrap_or_else(std::sync::PoisonError::into_inner).add(&mut items);
-        if let Err(e) = added {
-            self.failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(e);
-        }
-    }
-
-    /// The counts, and the state written to `target` if given.
-    pub fn finish(self, target: Option<StateTarget>) -> Result<Finished, StateError> {
-        if let Some(e) = self.failure.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
-            return Err(e);
-        }
-        self.tally.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).finish(target)
     }
 }

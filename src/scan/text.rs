@@ -3,8 +3,9 @@
 //! memory. [`StrideScan`] carries what one stride hands to the next (the header, open `INSERT`
 //! statements, positions); files and streams feed it their strides.
 
-use super::{Counting, FileOptions, FileResult, Found, Progress};
-use crate::classify::{classify, classify_window, RecordClassifier, RecordFacts, TierPolicy};
+use super::{FileOptions, FileResult, Found, Progress};
+use crate::aggregate::Counting;
+use crate::classify::{classify, classify_window, RecordClassifier, TierPolicy};
 use crate::context::{SharedContext, SqlHeads};
 use crate::detect::{Detector, Piece};
 use crate::error::ScanError;
@@ -149,8 +150,7 @@ pub(super) fn scan_loaded(
             strides.stride(window_text, origin, range.clone(), source.checks_deferred, reading, eof, &source)?;
             // Positions before the stride were counted in the map: its pages there go back.
             if let Some(touched) = strides.sink.take_touched() {
-                const PAGE: usize = 4096;
-                source.release(touched.start / PAGE * PAGE..touched.end.div_ceil(PAGE) * PAGE);
+                source.release_touched(touched);
             }
             start = range.end;
         }
@@ -183,8 +183,6 @@ pub(super) struct StrideScan<'a> {
     /// With a counting scan: the text's records, classified stride by stride, and where their
     /// items go.
     counting: Option<(RecordClassifier, &'a Counting<'a>)>,
-    /// Reused by every stride.
-    facts: Vec<RecordFacts>,
 }
 
 impl<'a> StrideScan<'a> {
@@ -203,7 +201,6 @@ impl<'a> StrideScan<'a> {
             detections: Vec::new(),
             sink: FindingSink::new(id.name, options.max_findings),
             counting: options.counting.map(|c| (RecordClassifier::new(options.policy), c)),
-            facts: Vec::new(),
         }
     }
 
@@ -219,9 +216,8 @@ impl<'a> StrideScan<'a> {
         detections: &[Detection],
     ) {
         let Some((classifier, counting)) = &mut self.counting else { return };
-        classifier.stride(window, origin, range, eof, detections, &mut self.facts);
-        counting.add(&self.facts);
-        self.facts.clear();
+        let counting: &Counting = counting;
+        classifier.stride(window, origin, range, eof, detections, &|facts| counting.add(facts));
     }
 
     /// The select stage for this text's pieces, run by the detector on each piece as it is

@@ -336,8 +336,24 @@ pub struct RecordClassifier {
     carry_start: usize,
     /// Context hits of each column-name list, by its id in the reader.
     column_hits: Vec<Option<u32>>,
+    /// The stride's records, its record groups and their members (indices, see
+    /// [`CARRIED`]): reused from stride to stride.
     records: Vec<Record>,
+    groups: Vec<Group>,
+    grouped: Vec<u32>,
 }
+
+/// The findings of one record in a stride.
+#[derive(Debug, Clone)]
+struct Group {
+    span: RecordSpan,
+    columns: Option<u32>,
+    /// Its members' indices in `RecordClassifier::grouped`.
+    members: std::ops::Range<u32>,
+}
+
+/// Marks a member index as one carried from the stride before (else it is a detection's).
+const CARRIED: u32 = 1 << 31;
 
 impl RecordClassifier {
     /// A classifier for one text; its structure is sniffed from the first stride.
@@ -350,6 +366,8 @@ impl RecordClassifier {
             carry_start: 0,
             column_hits: Vec::new(),
             records: Vec::new(),
+            groups: Vec::new(),
+            grouped: Vec::new(),
         }
     }
 
@@ -378,8 +396,14 @@ impl RecordClassifier {
         let open = if eof { None } else { reader.open_record() };
         let policy = self.policy;
         let carried = std::mem::take(&mut self.pending);
-        let members = carried.iter().map(Member::as_ref).chain(
-            detections.iter().filter(|d| !d.kind.is_masked() && !masked_address(window, origin, d)).map(|d| {
+        // Members by index: a carried one (from `carried`) or a detection of this stride, so
+        // that the grouping buffers live across strides (fresh ones each stride were a page
+        // fault per 4 KiB of them).
+        let member = |index: u32| -> MemberRef<'_> {
+            if index & CARRIED != 0 {
+                carried[(index & !CARRIED) as usize].as_ref()
+            } else {
+                let d = &detections[index as usize];
                 MemberRef {
                     start: d.start,
                     kind: d.kind,
@@ -387,63 +411,71 @@ impl RecordClassifier {
                     class: own_class(d, policy),
                     fixed: d.fixed_class.is_some(),
                 }
-            }),
-        );
+            }
+        };
+        let counted = |d: &Detection| !d.kind.is_masked() && !masked_address(window, origin, d);
+        let indices = (0..carried.len() as u32)
+            .map(|i| i | CARRIED)
+            .chain((0..detections.len() as u32).filter(|&i| counted(&detections[i as usize])));
         let mut cursor = RecordCursor::new(&self.records);
         // Groups in text order: (span, columns, their members' range in `grouped`).
-        let mut grouped: Vec<MemberRef> = Vec::with_capacity(detections.len() + carried.len());
-        let mut groups: Vec<(RecordSpan, Option<u32>, std::ops::Range<usize>)> = Vec::new();
-        fn add<'m>(
-            groups: &mut Vec<(RecordSpan, Option<u32>, std::ops::Range<usize>)>,
-            grouped: &mut Vec<MemberRef<'m>>,
-            span: RecordSpan,
-            columns: Option<u32>,
-            m: MemberRef<'m>,
-        ) {
+        let (groups, grouped) = (&mut self.groups, &mut self.grouped);
+        groups.clear();
+        grouped.clear();
+        let mut add = |span: RecordSpan, columns: Option<u32>, index: u32| {
+            let at = grouped.len() as u32;
             match groups.last_mut() {
-                Some(g) if g.0 == span => g.2.end += 1,
-                _ => groups.push((span, columns, grouped.len()..grouped.len() + 1)),
+                Some(g) if g.span == span => g.members.end += 1,
+                _ => groups.push(Group { span, columns, members: at..at + 1 }),
             }
-            grouped.push(m);
-        }
+            grouped.push(index);
+        };
         let mut pending = Vec::new();
         let mut last_line: Option<RecordSpan> = None;
-        for m in members {
-            if let Some(r) = cursor.record_of(m.start) {
-                add(&mut groups, &mut grouped, r.span, r.columns, m);
+        for index in indices {
+            let start = if index & CARRIED != 0 {
+                carried[(index & !CARRIED) as usize].start
+            } else {
+                detections[index as usize].start
+            };
+            if let Some(r) = cursor.record_of(start) {
+                add(r.span, r.columns, index);
                 continue;
             }
-            if open.is_some_and(|o| m.start >= o) {
-                pending.push(m.to_owned());
+            if open.is_some_and(|o| start >= o) {
+                pending.push(member(index).to_owned());
                 continue;
             }
             let line = match last_line {
-                Some(l) if l.start <= m.start && m.start <= l.end => l,
-                _ => line_in(window, origin, m.start),
+                Some(l) if l.start <= start && start <= l.end => l,
+                _ => line_in(window, origin, start),
             };
             last_line = Some(line);
-            add(&mut groups, &mut grouped, line, None, m);
+            add(line, None, index);
         }
-        for &(_, columns, _) in &groups {
-            if let Some(id) = columns {
+        for i in 0..self.groups.len() {
+            if let Some(id) = self.groups[i].columns {
                 self.hits_of_columns(id);
             }
         }
         let this = &*self;
-        let grouped = &grouped;
-        groups.par_chunks(RECORDS_PER_JOB).for_each(|chunk| {
+        this.groups.par_chunks(RECORDS_PER_JOB).for_each(|chunk| {
+            let mut members = Vec::new();
             let facts: Vec<RecordFacts> = chunk
                 .iter()
-                .filter_map(|(span, columns, members)| {
+                .filter_map(|group| {
+                    members.clear();
+                    let range = group.members.start as usize..group.members.end as usize;
+                    members.extend(this.grouped[range].iter().map(|&i| member(i)));
                     // A record with named columns takes its context from the names: words
                     // inside its values (a comment that mentions a hotel) do not make it a
                     // lodging record. JSON objects and lines carry their keys and labels in
                     // the record itself.
-                    let context = match columns {
-                        Some(id) => Context::Columns(this.column_hits[*id as usize].unwrap_or(0)),
+                    let context = match group.columns {
+                        Some(id) => Context::Columns(this.column_hits[id as usize].unwrap_or(0)),
                         None => Context::Body,
                     };
-                    record_facts(*span, &this.body(window, origin, *span), context, &grouped[members.clone()], policy)
+                    record_facts(group.span, &this.body(window, origin, group.span), context, &members, policy)
                 })
                 .collect();
             sink(&facts);
@@ -519,7 +551,9 @@ fn masked_address(window: &[u8], origin: usize, d: &Detection) -> bool {
     }
     let after = d.end.saturating_sub(origin);
     let follows = window.get(after..window.len().min(after + 3)).unwrap_or(&[]);
-    d.value.contains('*') || follows.starts_with(b"**") || follows.starts_with("＊".as_bytes())
+    memchr::memchr(b'*', d.value.as_bytes()).is_some()
+        || follows.starts_with(b"**")
+        || follows.starts_with("＊".as_bytes())
 }
 
 /// The dates and times in a record, normalised (`2024-5-1` and `2024/05/01` give 20240501;

@@ -331,8 +331,16 @@ pub(crate) fn normalise(kind: Kind, value: &str) -> Cow<'_, str> {
             // Full-width forms (U+FF01..U+FF5E) start with EF, the ideographic space with E3,
             // the other non-ASCII spaces with C2, E1 or E2: a value without those bytes and
             // without ASCII spaces is as is.
-            let plain =
-                !bytes.iter().any(|&b| b.is_ascii_whitespace() || matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF));
+            static FOLDED: [bool; 256] = {
+                let mut table = [false; 256];
+                let mut b = 0;
+                while b < 256 {
+                    table[b] = (b as u8).is_ascii_whitespace() || matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF);
+                    b += 1;
+                }
+                table
+            };
+            let plain = !bytes.iter().any(|&b| FOLDED[usize::from(b)]);
             if plain {
                 return Cow::Borrowed(value);
             }

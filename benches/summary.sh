@@ -34,17 +34,17 @@ budget=()
 
 echo "corpus: $corpus ($bytes bytes, $(wc -l < "$corpus") lines), $runs alternating runs per side"
 cat "$corpus.planted"
-found=$("$bin" scan --format json "$corpus" | python3 -c 'import json,sys; d=json.load(sys.stdin)["summary"]["findings_by_kind"]; print(" ".join(f"{k}={v}" for k, v in sorted(d.items())))' || true)
+found=$("$bin" scan --format json "$corpus" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin)["summary"]["findings_by_kind"]; print(" ".join(f"{k}={v}" for k, v in sorted(d.items())))' || true)
 echo "piiscan found:  $found"
 
-stats() { sort -n | awk '{a[NR]=$1} END {printf "%s %s %s", a[int((NR+1)/2)], a[1], a[NR]}'; }
+stats() { sort -n | awk '{a[NR]=$1} END {printf "%s %s %s\n", a[int((NR+1)/2)], a[1], a[NR]}'; }
 for j in "${threads[@]}"; do
   : > "$dir/plain.t"; : > "$dir/summary.t"
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$dir/t" "$bin" scan -j"$j" --format json "$corpus" > /dev/null || true
-    cat "$dir/t" >> "$dir/plain.t"
-    /usr/bin/time -f '%e %M' -o "$dir/t" "$bin" scan -j"$j" --summary "${budget[@]}" --format json "$corpus" > /dev/null || true
-    cat "$dir/t" >> "$dir/summary.t"
+    /usr/bin/time -f '%e %M' -o "$dir/t" "$bin" scan -j"$j" --format json "$corpus" > /dev/null 2>&1 || true
+    tail -n 1 "$dir/t" >> "$dir/plain.t"
+    /usr/bin/time -f '%e %M' -o "$dir/t" "$bin" scan -j"$j" --summary "${budget[@]}" --format json "$corpus" > /dev/null 2>&1 || true
+    tail -n 1 "$dir/t" >> "$dir/summary.t"
   done
   read -r pt plo phi < <(awk '{print $1}' "$dir/plain.t" | stats)
   read -r st slo shi < <(awk '{print $1}' "$dir/summary.t" | stats)
@@ -56,8 +56,8 @@ for j in "${threads[@]}"; do
 done
 
 state=$dir/export.state
-"$bin" scan --summary-out "$state" --format json "$corpus" > "$dir/summary.json" || true
-items=$(python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(); print(struct.unpack_from("<Q", b, 27)[0])' "$state" 2>/dev/null || echo 0)
+"$bin" scan --summary --summary-out "$state" --format json "$corpus" > "$dir/summary.json" 2>/dev/null || true
+items=$(python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(35); print(struct.unpack_from("<Q", b, 27)[0])' "$state" 2>/dev/null || echo 0)
 size=$(stat -c %s "$state")
 printf 'state: %d bytes for %s distinct items: %.2f bytes per item\n' "$size" "$items" "$(echo "$size / ($items + (${items} == 0))" | bc -l)"
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["assessment"]; print("assessment:", a["counts"]["A"], "A", a["counts"]["B"], "B", a["counts"]["C"], "C, R", a["r"], a["verdict"])' "$dir/summary.json"

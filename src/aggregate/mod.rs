@@ -19,12 +19,14 @@
 //! - Person section: one item per person, in the smallest class seen.
 
 mod item;
+mod merge;
 mod spill;
 mod state;
 
 pub use item::{items_of, Class, Item, RecordHasher, Section};
+pub use merge::merge_states;
 pub use spill::{Finished, SpillInfo, Tally, DEFAULT_MEMORY_BUDGET};
-pub use state::{merge_states, read_header, StateHeader, StateTarget, STATE_VERSION};
+pub use state::{read_header, StateHeader, StateTarget, STATE_VERSION};
 
 use crate::classify::RecordFacts;
 use crate::finding::{Category, Tier};

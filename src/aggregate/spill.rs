@@ -9,10 +9,9 @@
 //! number open at once stays bounded however small the budget.
 
 use super::item::Item;
+use super::merge::{Merge, Source};
 use super::state::{EntryWriter, FileEntries, Origin, StateHeader, StateTarget, StateWriter, FILE_BUFFER};
 use super::{Counter, ItemCounts, StateError};
-use std::cmp::Reverse;
-use std::collections::binary_heap::{BinaryHeap, PeekMut};
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
@@ -242,60 +241,4 @@ fn write_run(
     let file = out.finish().map_err(error)?.into_inner().map_err(|e| error(e.into_error()))?;
     spilled.bytes += file.metadata().map_err(error)?.len();
     Ok(Run { path, items, level })
-}
-
-/// A sorted, deduplicated stream of items.
-pub(crate) enum Source {
-    /// The tally's vector.
-    Memory(std::vec::IntoIter<Item>),
-    /// A run or a state file.
-    File(FileEntries),
-}
-
-impl Source {
-    fn next(&mut self) -> Result<Option<Item>, StateError> {
-        match self {
-            Source::Memory(items) => Ok(items.next()),
-            Source::File(entries) => entries.next(),
-        }
-    }
-}
-
-/// A k-way merge of sorted sources into distinct items: of equal keys, the smallest class.
-pub(crate) struct Merge {
-    sources: Vec<Source>,
-    /// The head of each unfinished source, smallest first (by key, then class).
-    heap: BinaryHeap<Reverse<(Item, usize)>>,
-}
-
-impl Merge {
-    pub(crate) fn new(mut sources: Vec<Source>) -> Result<Self, StateError> {
-        let mut heap = BinaryHeap::with_capacity(sources.len());
-        for (i, source) in sources.iter_mut().enumerate() {
-            if let Some(item) = source.next()? {
-                heap.push(Reverse((item, i)));
-            }
-        }
-        Ok(Merge { sources, heap })
-    }
-
-    /// The next distinct item.
-    pub(crate) fn next(&mut self) -> Result<Option<Item>, StateError> {
-        let Some(&Reverse((first, _))) = self.heap.peek() else { return Ok(None) };
-        // Every source holding the same key is advanced past it; the first popped has the
-        // smallest class.
-        while let Some(mut top) = self.heap.peek_mut() {
-            let Reverse((item, i)) = *top;
-            if !item.same_key(&first) {
-                break;
-            }
-            match self.sources[i].next()? {
-                Some(next) => *top = Reverse((next, i)),
-                None => {
-                    PeekMut::pop(top);
-                }
-            }
-        }
-        Ok(Some(first))
-    }
 }

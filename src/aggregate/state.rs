@@ -25,8 +25,7 @@
 //! million items cost about 7 bytes each (see `tests/state.rs`, which prints the measure).
 
 use super::item::{Class, Item, RecordHasher, Section, CATEGORIES, TIERS};
-use super::spill::{Merge, Source};
-use super::{Counter, FormatProblem, ItemCounts, StateError};
+use super::{FormatProblem, StateError};
 use crate::classify::TierPolicy;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
@@ -519,55 +518,6 @@ impl StateWriter {
         temp.persist(&target).map_err(|e| error(e.error))?;
         Ok(size)
     }
-}
-
-/// Merges state files into one count, as one stream: every file is read at once, one
-/// buffered decoder each, and only the current person's group is held, so memory does not
-/// grow with the items. All must share key and policy. If `out` is given, the merged state is
-/// written there too (the state one run over all the shards would have written). Returns the
-/// counts and the policy.
-pub fn merge_states(paths: &[PathBuf], out: Option<&Path>) -> Result<(ItemCounts, TierPolicy), StateError> {
-    let mut sources = Vec::with_capacity(paths.len());
-    let mut first: Option<(&Path, StateHeader)> = None;
-    let mut records_seen = 0u64;
-    for path in paths {
-        let (header, entries) = open_state(path)?;
-        match first {
-            None => first = Some((path, header)),
-            Some((first_path, first_header)) => {
-                let name = path.display().to_string();
-                let first = first_path.display().to_string();
-                if header.key_check != first_header.key_check {
-                    return Err(StateError::KeyMismatch { path: name, first });
-                }
-                if header.policy != first_header.policy {
-                    let policy = policy_name(header.policy).to_string();
-                    return Err(StateError::PolicyMismatch { path: name, policy, first });
-                }
-            }
-        }
-        records_seen = records_seen.saturating_add(header.records_seen);
-        sources.push(Source::File(entries));
-    }
-    let Some((_, first)) = first else {
-        return Ok((ItemCounts::default(), TierPolicy::default()));
-    };
-    let mut writer = match out {
-        Some(path) => Some(StateWriter::create(path, StateHeader { records_seen, items: 0, ..first })?),
-        None => None,
-    };
-    let mut counter = Counter::default();
-    let mut merge = Merge::new(sources)?;
-    while let Some(item) = merge.next()? {
-        counter.push(&item);
-        if let Some(w) = writer.as_mut() {
-            w.push(&item)?;
-        }
-    }
-    if let Some(w) = writer {
-        w.finish()?;
-    }
-    Ok((counter.finish(records_seen), first.policy))
 }
 
 #[cfg(test)]

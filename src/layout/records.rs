@@ -534,6 +534,7 @@ mod tests {
                 b"INSERT INTO t VALUES (1,'a'),",
                 b"('b\\'c',2),\n",
                 b"(3, ')(;');\n",
+                b"(4, 'it''s (x)'),",
                 b"INSERT INTO `u` (`x`) VALUES ('y');\n",
                 b"COPY u (x) FROM stdin;\n",
                 b"1\tx\n",
@@ -609,6 +610,22 @@ mod tests {
         assert_eq!(found, ["('张三','x(y)\\'z')", "('李四','b')", "1\t13800138000"]);
         assert_eq!(reader.columns(out[0].columns.expect("CREATE TABLE columns")), ["name 姓名", "dx 疾病诊断"]);
         assert_eq!(reader.columns(out[2].columns.expect("COPY columns")), ["id", "phone"]);
+    }
+
+    #[test]
+    fn header_less_csv_is_read_as_lines() {
+        // No header row: nothing names the columns, and each line is its own record (the
+        // caller's line fallback), not a delimited row.
+        let text = "张三,13800138000,北京\n李四,13900139000,上海\n";
+        let structure = Structure::sniff(text.as_bytes());
+        assert_eq!(structure.layout, Layout::Lines);
+        assert!(one_pass(text.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn sql_doubled_quotes_and_backslashes_both_escape() {
+        let text = "INSERT INTO t (a, b) VALUES ('it''s (1)', 'x\\'y)'),('2', 'z');\n";
+        assert_eq!(spans(text), ["('it''s (1)', 'x\\'y)')", "('2', 'z')"]);
     }
 
     #[test]

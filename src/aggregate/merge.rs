@@ -96,10 +96,20 @@ pub fn merge_states(paths: &[PathBuf], out: Option<&Path>) -> Result<(ItemCounts
     let Some((_, first)) = first else {
         return Ok((ItemCounts::default(), TierPolicy::default()));
     };
-    let mut writer = match out {
+    let writer = match out {
         Some(path) => Some(StateWriter::create(path, StateHeader { records_seen, items: 0, ..first })?),
         None => None,
     };
+    Ok((count_merged(sources, writer, records_seen)?, first.policy))
+}
+
+/// Streams the distinct items of `sources` through the counter, and into `writer` if given:
+/// the end of both `Tally::finish` and `piiscan merge`.
+pub(crate) fn count_merged(
+    sources: Vec<Source>,
+    mut writer: Option<StateWriter>,
+    records_seen: u64,
+) -> Result<ItemCounts, StateError> {
     let mut counter = Counter::default();
     let mut merge = Merge::new(sources)?;
     while let Some(item) = merge.next()? {
@@ -111,5 +121,5 @@ pub fn merge_states(paths: &[PathBuf], out: Option<&Path>) -> Result<(ItemCounts
     if let Some(w) = writer {
         w.finish()?;
     }
-    Ok((counter.finish(records_seen), first.policy))
+    Ok(counter.finish(records_seen))
 }

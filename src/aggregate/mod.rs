@@ -30,7 +30,7 @@ pub use state::{read_header, StateHeader, StateTarget, STATE_VERSION};
 
 use crate::classify::RecordFacts;
 use crate::finding::{Category, Tier};
-use item::{CATEGORIES, TIERS};
+use item::TIERS;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -65,7 +65,7 @@ impl ItemCounts {
 #[derive(Debug, Default)]
 pub(crate) struct Counter {
     /// Items per tier and category index.
-    cells: [[u64; CATEGORIES.len()]; TIERS.len()],
+    cells: [[u64; Category::ALL.len()]; TIERS.len()],
     /// The person group being read (the `hi` of Position and Person items).
     group: Option<u64>,
     /// Distinct positions in the group.
@@ -134,7 +134,7 @@ impl Counter {
             for (c, &n) in row.iter().enumerate() {
                 if n > 0 {
                     *counts.by_tier.entry(TIERS[t]).or_default() += n;
-                    counts.by_tier_category.insert((TIERS[t], CATEGORIES[c]), n);
+                    counts.by_tier_category.insert((TIERS[t], Category::ALL[c]), n);
                 }
             }
         }

@@ -9,9 +9,9 @@
 //! number open at once stays bounded however small the budget.
 
 use super::item::Item;
-use super::merge::{Merge, Source};
+use super::merge::{count_merged, Merge, Source};
 use super::state::{EntryWriter, FileEntries, Origin, StateHeader, StateTarget, StateWriter, FILE_BUFFER};
-use super::{Counter, ItemCounts, StateError};
+use super::{ItemCounts, StateError};
 use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
@@ -185,7 +185,7 @@ impl Tally {
         let items = std::mem::take(&mut self.items);
         let distinct = items.len() as u64;
         sources.push(Source::Memory(items.into_iter()));
-        let mut writer = match target {
+        let writer = match target {
             Some(t) => {
                 let header = StateHeader {
                     key_check: t.hasher.key_check(),
@@ -197,19 +197,9 @@ impl Tally {
             }
             None => None,
         };
-        let mut counter = Counter::default();
-        let mut merge = Merge::new(sources)?;
-        while let Some(item) = merge.next()? {
-            counter.push(&item);
-            if let Some(w) = writer.as_mut() {
-                w.push(&item)?;
-            }
-        }
-        if let Some(w) = writer {
-            w.finish()?;
-        }
+        let counts = count_merged(sources, writer, self.records_seen)?;
         let spill = (self.spilled.runs > 0).then_some(self.spilled);
-        Ok(Finished { counts: counter.finish(self.records_seen), spill })
+        Ok(Finished { counts, spill })
     }
 }
 

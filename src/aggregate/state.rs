@@ -24,9 +24,10 @@
 //! sorted state differ by about 2^64 / n: a delta takes 64 - log2(n) bits instead of 64. A
 //! million items cost about 7 bytes each (see `tests/state.rs`, which prints the measure).
 
-use super::item::{Class, Item, RecordHasher, Section, CATEGORIES, TIERS};
+use super::item::{Class, Item, RecordHasher, Section, TIERS};
 use super::{FormatProblem, StateError};
 use crate::classify::TierPolicy;
+use crate::finding::Category;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -146,7 +147,7 @@ fn class_byte(item: &Item) -> u8 {
 /// The class and section a class byte stands for.
 fn parse_class_byte(b: u8) -> Option<(Class, Section)> {
     let tier = *TIERS.get(usize::from(b >> 6))?;
-    let category = *CATEGORIES.get(usize::from((b >> 2) & 0xF))?;
+    let category = *Category::ALL.get(usize::from((b >> 2) & 0xF))?;
     Some((Class::new(tier, category), Section::from_bits(b & 3)?))
 }
 
@@ -568,7 +569,7 @@ mod tests {
     #[test]
     fn every_class_byte_round_trips_and_the_end_mark_is_none() {
         for t in TIERS {
-            for k in CATEGORIES {
+            for k in Category::ALL {
                 for item in [Item::record(1, Class::new(t, k)), Item::person(1, Class::new(t, k))] {
                     assert_eq!(parse_class_byte(class_byte(&item)), Some((item.class(), item.section())));
                 }

@@ -77,18 +77,18 @@ impl SharedContext {
     /// not in `window` stays open until [`SharedContext::close_statements`] finds it in a later
     /// one.
     pub fn inserts_in(window: &[u8], origin: usize, range: std::ops::Range<usize>) -> SqlHeads {
-        let local = range.start - origin..range.end - origin;
-        let mut inserts = find_inserts(window, local.clone());
-        for insert in &mut inserts {
-            insert.start += origin;
-            insert.values_start += origin;
-            insert.values_end = insert.values_end.saturating_add(origin);
-        }
-        let creates = if inserts.iter().any(|i| i.columns.is_empty()) || has_create(&window[local.clone()]) {
-            sql::create_tables_in(window, local).into_iter().map(|t| (t.start + origin, t.name, t.columns)).collect()
-        } else {
-            Vec::new()
-        };
+        let statements = sql::statements_in(window, range.start - origin..range.end - origin);
+        let inserts = statements
+            .inserts
+            .into_iter()
+            .map(|h| {
+                let (table, columns) = sql::parse_insert_head(&window[h.start..h.values_end - 6]);
+                let values_end =
+                    memchr::memchr(b';', &window[h.values_end..]).map_or(usize::MAX, |p| origin + h.values_end + p);
+                Insert { start: h.start + origin, values_start: h.values_end + origin, values_end, table, columns }
+            })
+            .collect();
+        let creates = statements.tables.into_iter().map(|t| (t.start + origin, t.name, t.columns)).collect();
         SqlHeads { creates, inserts }
     }
 
@@ -509,22 +509,6 @@ fn ceil_char_boundary(text: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// Every `INSERT INTO name (columns) VALUES` that starts in `range` of the text, in order.
-fn find_inserts(text: &[u8], range: std::ops::Range<usize>) -> Vec<Insert> {
-    sql::insert_heads_in(text, range)
-        .into_iter()
-        .map(|h| {
-            let (table, columns) = sql::parse_insert_head(&text[h.start..h.values_end - 6]);
-            let values_end = memchr::memchr(b';', &text[h.values_end..]).map_or(usize::MAX, |p| h.values_end + p);
-            Insert { start: h.start, values_start: h.values_end, values_end, table, columns }
-        })
-        .collect()
-}
-
-fn has_create(text: &[u8]) -> bool {
-    memchr::memmem::find(text, b"CREATE TABLE").is_some() || memchr::memmem::find(text, b"create table").is_some()
 }
 
 #[cfg(test)]

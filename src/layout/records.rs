@@ -460,11 +460,13 @@ impl Event {
 /// The SQL events that start in `range` (text offsets) of the window, in text order.
 fn events_in(window: &[u8], origin: usize, range: Range<usize>) -> std::collections::VecDeque<Event> {
     let local = range.start - origin..range.end - origin;
-    let mut events: Vec<Event> = sql::insert_heads_in(window, local.clone())
+    let statements = sql::statements_in(window, local.clone());
+    let mut events: Vec<Event> = statements
+        .inserts
         .into_iter()
         .map(|h| Event::Insert { head: sql::InsertHead { start: h.start + origin, values_end: h.values_end + origin } })
         .collect();
-    for t in sql::create_tables_in(window, local.clone()) {
+    for t in statements.tables {
         events.push(Event::Create { start: t.start + origin, name: t.name, columns: t.columns });
     }
     for mut copy in sql::copy_heads_in(window, local) {

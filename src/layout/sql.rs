@@ -27,28 +27,48 @@ pub struct InsertHead {
     pub values_end: usize,
 }
 
-fn automaton(patterns: &'static [&'static str]) -> aho_corasick::AhoCorasick {
-    // Our own literals: failing to build is a build defect.
-    aho_corasick::AhoCorasick::new(patterns).expect("SQL keyword automaton")
+/// The statements that start in `range` of a text: `INSERT INTO ... VALUES` heads and
+/// `CREATE TABLE` definitions, each in text order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Statements {
+    /// `INSERT` heads (their `VALUES` may lie beyond the range, up to [`INSERT_HEAD_MAX`] bytes
+    /// on).
+    pub inserts: Vec<InsertHead>,
+    /// `CREATE TABLE` definitions (their bodies may run past the range).
+    pub tables: Vec<TableDef>,
 }
 
-/// Every `INSERT INTO ... VALUES` head (either case) that starts in `range` of `text`, in order
-/// (their `VALUES` may lie beyond it, up to [`INSERT_HEAD_MAX`] bytes on).
-pub fn insert_heads_in(text: &[u8], range: Range<usize>) -> Vec<InsertHead> {
-    const HEAD: usize = b"INSERT INTO".len();
-    static HEADS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    let heads = HEADS.get_or_init(|| automaton(&["INSERT INTO", "insert into"]));
-    let region = &text[range.start..text.len().min(range.end + HEAD - 1)];
-    let starts: Vec<usize> =
-        heads.find_iter(region).map(|m| range.start + m.start()).filter(|&p| p < range.end).collect();
-    starts
-        .into_iter()
-        .filter_map(|start| {
+/// Every `INSERT INTO ... VALUES` head and `CREATE TABLE` definition (either case) that starts
+/// in `range` of `text`: one pass of one automaton over the range, since every stride of every
+/// file is searched.
+pub fn statements_in(text: &[u8], range: Range<usize>) -> Statements {
+    const KEYWORD: usize = b"CREATE TABLE".len();
+    static KEYWORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    // Leftmost-first (none of them overlaps another): the packed SIMD search then runs as the
+    // automaton's prefilter over text that holds none of them.
+    let keywords = KEYWORDS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(["INSERT INTO", "insert into", "CREATE TABLE", "create table"])
+            .expect("SQL keyword automaton")
+    });
+    let region = &text[range.start..text.len().min(range.end + KEYWORD - 1)];
+    let mut found = Statements::default();
+    for m in keywords.find_iter(region) {
+        let start = range.start + m.start();
+        if start >= range.end {
+            continue;
+        }
+        if m.pattern().as_usize() < 2 {
             let window = &text[start..text.len().min(start + INSERT_HEAD_MAX)];
-            let values = memmem::find(window, b"VALUES").or_else(|| memmem::find(window, b"values"))?;
-            Some(InsertHead { start, values_end: start + values + 6 })
-        })
-        .collect()
+            if let Some(values) = memmem::find(window, b"VALUES").or_else(|| memmem::find(window, b"values")) {
+                found.inserts.push(InsertHead { start, values_end: start + values + 6 });
+            }
+        } else if let Some(table) = table_definition(text, start) {
+            found.tables.push(table);
+        }
+    }
+    found
 }
 
 /// A name as written (`` `db`.`t` ``, `"t"`, `[t]`), unquoted, without its schema, lower-cased.
@@ -101,26 +121,15 @@ pub struct TableDef {
     pub columns: Vec<String>,
 }
 
-/// Every `CREATE TABLE name (...)` that starts in `range` of `text`, in order, with its columns.
-pub fn create_tables_in(text: &[u8], range: Range<usize>) -> Vec<TableDef> {
-    static CREATE: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    let create = CREATE.get_or_init(|| automaton(&["CREATE TABLE", "create table"]));
-    let region = &text[range.start..text.len().min(range.end + 11)];
-    create
-        .find_iter(region)
-        .map(|m| range.start + m.start())
-        .filter(|&p| p < range.end)
-        .filter_map(|start| {
-            let body = &text[start..text.len().min(start + DEFINITION_MAX)];
-            let open = memchr::memchr(b'(', body)?;
-            let name = String::from_utf8_lossy(&body[12..open]);
-            let name = name.trim();
-            let name =
-                name.strip_prefix("IF NOT EXISTS").or_else(|| name.strip_prefix("if not exists")).unwrap_or(name);
-            let columns = column_definitions(&body[open + 1..]);
-            Some(TableDef { start, name: bare_name(name), columns })
-        })
-        .collect()
+/// The `CREATE TABLE` definition that starts at `start`, with its columns.
+fn table_definition(text: &[u8], start: usize) -> Option<TableDef> {
+    let body = &text[start..text.len().min(start + DEFINITION_MAX)];
+    let open = memchr::memchr(b'(', body)?;
+    let name = String::from_utf8_lossy(&body[12..open]);
+    let name = name.trim();
+    let name = name.strip_prefix("IF NOT EXISTS").or_else(|| name.strip_prefix("if not exists")).unwrap_or(name);
+    let columns = column_definitions(&body[open + 1..]);
+    Some(TableDef { start, name: bare_name(name), columns })
 }
 
 /// The column definitions of a `CREATE TABLE` body (after its `(`) up to its closing `)`.
@@ -220,7 +229,7 @@ mod tests {
     #[test]
     fn create_table_columns_with_comments() {
         let text = b"CREATE TABLE `visit` (\n  `id` int NOT NULL AUTO_INCREMENT,\n  `name` varchar(32) DEFAULT NULL COMMENT '\xe5\xa7\x93\xe5\x90\x8d',\n  `dx` varchar(64) COMMENT 'diagnosis, final',\n  PRIMARY KEY (`id`),\n  KEY `k` (`name`)\n) ENGINE=InnoDB;\n";
-        let tables = create_tables_in(text, 0..text.len());
+        let tables = statements_in(text, 0..text.len()).tables;
         assert_eq!(tables.len(), 1);
         assert_eq!(tables[0].name, "visit");
         assert_eq!(tables[0].columns, ["id", "name 姓名", "dx diagnosis, final"]);

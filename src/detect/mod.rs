@@ -254,25 +254,9 @@ fn detection(kind: Kind, start: usize, end: usize, value: impl Into<Value>, conf
     Detection { kind, start, end, value: value.into(), confidence, public_prefix_chars: 0, fixed_class: None }
 }
 
-/// Higher wins when two detections overlap.
+/// Higher wins when two detections overlap (the kind's descriptor says how strong it is).
 fn strength(kind: Kind) -> u8 {
-    match kind {
-        Kind::Email => 9,
-        Kind::IdCard => 8,
-        Kind::IdCardMasked => 7,
-        Kind::UsccIndividual => 6,
-        Kind::BankCard => 5,
-        Kind::Mobile => 4,
-        Kind::MobileMasked => 3,
-        Kind::Passport | Kind::TravelPermit => 2,
-        Kind::Imei | Kind::Landline => 3,
-        Kind::Ip | Kind::Geo | Kind::Plate | Kind::Name => 2,
-        // User rules never override a validated built-in reading.
-        Kind::Custom(_) => 1,
-        // An address may legitimately contain a phone-like door number run; it never
-        // suppresses or is suppressed by digit findings.
-        Kind::Address => 0,
-    }
+    kind.info().strength
 }
 
 fn resolve_overlaps(out: &mut Vec<Detection>) {

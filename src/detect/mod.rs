@@ -7,6 +7,7 @@
 //! position is interpreted once, strongest reading first.
 
 pub mod address;
+pub mod authorship;
 pub mod bank_card;
 pub mod custom;
 pub mod email;
@@ -175,7 +176,9 @@ impl Detector {
         email::find(text, &anchors.at, &mut spans);
         for (start, end) in spans {
             let value = String::from_utf8_lossy(&text[start..end]).to_lowercase();
-            out.push(detection(Kind::Email, start, end, value, Confidence::High));
+            let confidence =
+                if authorship::in_authorship_line(text, start) { Confidence::Low } else { Confidence::High };
+            out.push(detection(Kind::Email, start, end, value, confidence));
         }
 
         let mut decimals = Vec::new();

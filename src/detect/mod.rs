@@ -657,7 +657,7 @@ fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::{document, render, DocFormat, Rng};
+    use piiscan_synth::{document, render, DocFormat, Rng};
 
     /// Random bytes built from the pieces detectors care about (digits, separators, CJK
     /// fragments cut mid-character, quotes, newlines, '@', '.', full-width digits): no panic,

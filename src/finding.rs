@@ -42,13 +42,19 @@ pub enum Kind {
     Imei,
     /// A public IPv4 address.
     Ip,
+    /// A Hong Kong identity card number (`A123456(3)`), with its check character.
+    HkIdCard,
+    /// A Macau identity card number (`1234567(8)`), under a Macau ID label or column.
+    MoIdCard,
+    /// A Taiwan national identity card number (`A123456789`), with its check digit.
+    TwIdCard,
     /// A kind defined by a user pattern file (`--patterns`); the name is the rule's `kind`.
     Custom(&'static str),
 }
 
 impl Kind {
     /// Every kind, in output order.
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 19] = [
         Kind::IdCard,
         Kind::Mobile,
         Kind::BankCard,
@@ -65,6 +71,9 @@ impl Kind {
         Kind::Geo,
         Kind::Imei,
         Kind::Ip,
+        Kind::HkIdCard,
+        Kind::MoIdCard,
+        Kind::TwIdCard,
     ];
 
     /// The stable name used in every output format and in `patterns/rules.toml`.
@@ -94,6 +103,9 @@ impl Kind {
             Kind::Geo => 13,
             Kind::Imei => 14,
             Kind::Ip => 15,
+            Kind::HkIdCard => 16,
+            Kind::MoIdCard => 17,
+            Kind::TwIdCard => 18,
             Kind::Custom(_) => return None,
         })
     }
@@ -415,6 +427,48 @@ const KINDS: [KindInfo; Kind::ALL.len()] = [
         validation: "public IPv4 address",
         security_severity: 3.0,
         mask: MaskStyle::Ip,
+        ..BASE
+    },
+    KindInfo {
+        name: "hk_id_card",
+        rule_id: "cn.hk_id_card",
+        title: "Hong Kong identity card number",
+        help: "A Hong Kong identity card number with a valid check character. It identifies one person for life, as a resident ID does: remove it, or mask all but the first letter and the check character.",
+        validation: "Hong Kong identity card: one or two letters, six digits and a check character (mod 11, A = 10), usually in parentheses (A123456(3)); under an ID label or column, or with a valid check in a record with other personal information; never alone in free text or code",
+        security_severity: 8.0,
+        strict_tier: Tier::B,
+        strength: 8,
+        identifier_rank: Some(1),
+        identifies_holder: true,
+        mask: keep(1, 1),
+        ..BASE
+    },
+    KindInfo {
+        name: "mo_id_card",
+        rule_id: "cn.mo_id_card",
+        title: "Macau identity card number",
+        help: "A Macau resident identity card number under a Macau ID label or column. It identifies one person for life: remove it.",
+        validation: "Macau resident identity card: seven digits, the first 1, 5 or 7, and a digit in parentheses (1234567(8)), or the eight digits together; no check algorithm is published, so only under a Macau ID label or column",
+        security_severity: 8.0,
+        strict_tier: Tier::B,
+        strength: 8,
+        identifier_rank: Some(1),
+        identifies_holder: true,
+        mask: keep(1, 1),
+        ..BASE
+    },
+    KindInfo {
+        name: "tw_id_card",
+        rule_id: "cn.tw_id_card",
+        title: "Taiwan national identity card number",
+        help: "A Taiwan national identity card number (or the uniform ID of a resident certificate) with a valid check digit. It identifies one person for life: remove it, or mask all but the first letter and the last two digits.",
+        validation: "Taiwan national ID: a letter, a sex digit (1 or 2; 8 or 9 on resident certificates) and eight digits, the last a check digit (mod 10); under an ID label or column, or with a valid check in a record with other personal information; never alone in free text or code",
+        security_severity: 8.0,
+        strict_tier: Tier::B,
+        strength: 8,
+        identifier_rank: Some(1),
+        identifies_holder: true,
+        mask: keep(1, 2),
         ..BASE
     },
 ];

@@ -12,6 +12,7 @@ pub mod bank_card;
 pub mod custom;
 pub mod email;
 pub mod geo;
+pub mod hk_id;
 pub mod id_card;
 pub mod ip;
 pub mod landline;
@@ -20,6 +21,7 @@ pub mod mobile;
 pub mod name;
 pub mod passport;
 pub mod plate;
+pub mod tw_id;
 pub mod uscc;
 
 use crate::context::{Context, SharedContext};
@@ -228,6 +230,7 @@ impl Detector {
             self.custom.find(text, ctx, &mut out);
         }
 
+        hk_id::keep_in_records(text, &mut out);
         resolve_overlaps(&mut out);
         if !self.options.include_masked {
             out.retain(|d| !d.kind.is_masked());
@@ -483,6 +486,10 @@ fn plus_before(text: &[u8], start: usize) -> usize {
 fn single(text: &[u8], chain: &Chain, g: &Group, ctx: &Context, out: &mut Vec<Detection>) {
     let s = chain.norm(g);
     let (start, end) = (g.span.start, g.span.end);
+    if let Some(d) = hk_id::read(text, s, start, end, g.class, ctx) {
+        out.push(d);
+        return;
+    }
     let mut push = |kind: Kind, start: usize, value: Value, conf: Confidence| {
         out.push(detection(kind, start, end, value, conf));
     };

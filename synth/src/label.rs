@@ -36,11 +36,17 @@ pub enum Label {
     Imei,
     /// A public IPv4 address.
     Ip,
+    /// A Hong Kong identity card number.
+    HkIdCard,
+    /// A Macau identity card number.
+    MoIdCard,
+    /// A Taiwan national ID.
+    TwIdCard,
 }
 
 impl Label {
     /// Every label.
-    pub const ALL: [Label; 16] = [
+    pub const ALL: [Label; 19] = [
         Label::IdCard,
         Label::Mobile,
         Label::BankCard,
@@ -57,6 +63,9 @@ impl Label {
         Label::Geo,
         Label::Imei,
         Label::Ip,
+        Label::HkIdCard,
+        Label::MoIdCard,
+        Label::TwIdCard,
     ];
 
     /// The kind's name in piiscan's output.
@@ -78,6 +87,9 @@ impl Label {
             Label::Geo => "geo",
             Label::Imei => "imei",
             Label::Ip => "ip",
+            Label::HkIdCard => "hk_id_card",
+            Label::MoIdCard => "mo_id_card",
+            Label::TwIdCard => "tw_id_card",
         }
     }
 }

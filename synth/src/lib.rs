@@ -477,6 +477,29 @@ pub fn uscc_individual(rng: &mut Rng) -> String {
     format!("{body}{}", gb32100_check(&body))
 }
 
+/// A Hong Kong identity card number as printed: `A123456(3)`, one letter in four cases of five.
+pub fn hk_id_card(rng: &mut Rng) -> String {
+    let letters = if rng.chance(0.2) { 2 } else { 1 };
+    let mut body: String = (0..letters).map(|_| char::from(b'A' + rng.below(26) as u8)).collect();
+    body.push_str(&rng.digits(6));
+    let check = hk_id_check(&body);
+    format!("{body}({check})")
+}
+
+/// A Macau identity card number as printed: `1234567(8)`, first digit 1, 5 or 7.
+pub fn mo_id_card(rng: &mut Rng) -> String {
+    format!("{}{}({})", rng.pick(&['1', '5', '7']), rng.digits(6), rng.digits(1))
+}
+
+/// A Taiwan national ID: a letter, a sex digit (8 or 9 on resident certificates) and eight
+/// digits, the last a check digit.
+pub fn tw_id_card(rng: &mut Rng) -> String {
+    const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let sex = if rng.chance(0.9) { rng.pick(&['1', '2']) } else { rng.pick(&['8', '9']) };
+    let body = format!("{}{sex}{}", char::from(*rng.pick(LETTERS)), rng.digits(7));
+    format!("{body}{}", tw_id_check(&body))
+}
+
 /// A masked ID number as Chinese systems display it.
 pub fn id_card_masked(rng: &mut Rng) -> String {
     let id = id_card(rng);
@@ -806,7 +829,7 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
         }
         DocFormat::Records => {
             out.push(labeled(
-                "客户编号,姓名,手机,固定电话,护照号码,通行证类型,通行证号码,车牌号,IMEI,最近定位,统一社会信用代码,登录IP,备注"
+                "客户编号,姓名,手机,固定电话,护照号码,通行证类型,通行证号码,香港身份證,澳門身份證,身分證字號,车牌号,IMEI,最近定位,统一社会信用代码,登录IP,备注"
                     .into(),
                 &[],
             ));
@@ -827,6 +850,9 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                 };
                 let tel = cell(rng, 0.5, Label::Landline, landline);
                 let passport = cell(rng, 0.3, Label::Passport, passport);
+                let hk = cell(rng, 0.2, Label::HkIdCard, hk_id_card);
+                let mo = cell(rng, 0.15, Label::MoIdCard, mo_id_card);
+                let tw = cell(rng, 0.2, Label::TwIdCard, tw_id_card);
                 let plate = cell(rng, 0.4, Label::Plate, plate);
                 let imei = cell(rng, 0.3, Label::Imei, imei);
                 let geo = cell(rng, 0.3, Label::Geo, geo);
@@ -846,7 +872,7 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     ("", String::new())
                 };
                 let line = format!(
-                    "{},{},{phone},{tel},{passport},{permit_type},{permit},{plate},{imei},\"{geo}\",{uscc},{ip},{note}",
+                    "{},{},{phone},{tel},{passport},{permit_type},{permit},{hk},{mo},{tw},{plate},{imei},\"{geo}\",{uscc},{ip},{note}",
                     500_000 + i,
                     name(rng),
                 );

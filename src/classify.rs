@@ -651,7 +651,7 @@ fn record_facts<'a>(
         .min()
         .unwrap_or((Tier::C, Category::Property));
     if policy == TierPolicy::Strict && tier > Tier::B {
-        if let Some(m) = members.iter().find(|m| matches!(m.kind, Kind::IdCard | Kind::Address)) {
+        if let Some(m) = members.iter().find(|m| m.kind.info().strict_tier == Tier::B) {
             tier = Tier::B;
             category = m.class.0;
         }

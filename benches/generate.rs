@@ -6,7 +6,7 @@
 //! cargo run --release --example generate -- --format csv --rows 1000 --seed 1
 //! ```
 
-use piiscan::synth::{document, DocFormat, Rng};
+use piiscan_synth::{document, DocFormat, Rng};
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -46,7 +46,10 @@ fn main() -> ExitCode {
     while left > 0 {
         let batch = left.min(10_000);
         // One CSV header for the whole file, not one per batch.
-        let skip = usize::from(matches!(format, DocFormat::Csv | DocFormat::Digits | DocFormat::Export) && left < rows);
+        let skip = usize::from(
+            matches!(format, DocFormat::Csv | DocFormat::Digits | DocFormat::Export | DocFormat::Records)
+                && left < rows,
+        );
         for line in document(format, batch, &mut rng).into_iter().skip(skip) {
             for kind in &line.kinds {
                 *planted.entry(kind.name()).or_default() += 1;

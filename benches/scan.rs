@@ -8,7 +8,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use piiscan::detect::{DetectOptions, Detector};
 use piiscan::matcher::{Anchors, CandidateScanner, Chain, Engine, StripMasks};
-use piiscan::synth::{document, render, DocFormat, Rng};
+use piiscan_synth::{document, render, DocFormat, Rng};
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -22,35 +22,21 @@ pub enum TierPolicy {
     Strict,
 }
 
-/// The information category of a kind, independent of context.
+/// The information category of a kind, independent of context (its descriptor's).
 pub fn category(kind: Kind) -> Category {
-    match kind {
-        Kind::IdCard | Kind::IdCardMasked | Kind::Passport | Kind::TravelPermit | Kind::UsccIndividual => {
-            Category::Identity
-        }
-        Kind::Mobile | Kind::MobileMasked | Kind::Email | Kind::Landline => Category::Contact,
-        Kind::Name | Kind::Plate | Kind::Imei | Kind::Ip => Category::Identity,
-        // One position is not yet a track; see `classify_records`.
-        Kind::Geo => Category::Whereabouts,
-        Kind::BankCard => Category::Property,
-        Kind::Address => Category::Address,
-        // User kinds carry their own class on each detection; this is only a fallback.
-        Kind::Custom(_) => Category::Identity,
-    }
+    kind.info().category
 }
 
 /// Kinds that identify the holder of a card found in the same record.
 fn identifies_holder(kind: Kind) -> bool {
-    matches!(kind, Kind::IdCard | Kind::Mobile | Kind::Email | Kind::Passport | Kind::TravelPermit | Kind::Name)
+    kind.info().identifies_holder
 }
 
 /// A detection's category and tier on its own, before its record is looked at.
 fn own_class(d: &Detection, policy: TierPolicy) -> (Category, Tier) {
     d.fixed_class.unwrap_or_else(|| {
-        let tier = match d.kind {
-            Kind::IdCard | Kind::Address if policy == TierPolicy::Strict => Tier::B,
-            _ => Tier::C,
-        };
+        let info = d.kind.info();
+        let tier = if policy == TierPolicy::Strict { info.strict_tier } else { info.tier };
         (category(d.kind), tier)
     })
 }
@@ -176,18 +162,7 @@ pub struct RecordFacts<'a> {
 
 /// How strongly a kind identifies a person; lower is stronger. `None`: not an identifier.
 fn identifier_rank(kind: Kind) -> Option<u8> {
-    match kind {
-        Kind::IdCard => Some(0),
-        Kind::Mobile => Some(1),
-        Kind::BankCard => Some(2),
-        Kind::Email => Some(3),
-        Kind::Passport | Kind::TravelPermit => Some(4),
-        // A landline names the party of a call record as a mobile does; it is the weakest key
-        // (an office or a household shares one).
-        Kind::Landline => Some(5),
-        Kind::UsccIndividual => Some(6),
-        _ => None,
-    }
+    kind.info().identifier_rank
 }
 
 /// One automaton over every record-context keyword: pattern index -> context index.
@@ -692,7 +667,7 @@ fn record_facts<'a>(
         .min()
         .unwrap_or((Tier::C, Category::Property));
     if policy == TierPolicy::Strict && tier > Tier::B {
-        if let Some(m) = members.iter().find(|m| matches!(m.kind, Kind::IdCard | Kind::Address)) {
+        if let Some(m) = members.iter().find(|m| m.kind.info().strict_tier == Tier::B) {
             tier = Tier::B;
             category = m.class.0;
         }

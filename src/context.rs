@@ -609,7 +609,7 @@ mod tests {
 
     #[test]
     fn fields_counted_in_pieces_as_byte_by_byte() {
-        let mut rng = crate::synth::Rng::new(11);
+        let mut rng = piiscan_synth::Rng::new(11);
         for round in 0..20_000 {
             // Every tenth line is long, with rare quotes, in long pieces: the bulk count's
             // chunks (255 bytes) and its fall-back to the byte reading both get exercised.

@@ -42,13 +42,19 @@ pub enum Kind {
     Imei,
     /// A public IPv4 address.
     Ip,
+    /// A Hong Kong identity card number (`A123456(3)`), with its check character.
+    HkIdCard,
+    /// A Macau identity card number (`1234567(8)`), under a Macau ID label or column.
+    MoIdCard,
+    /// A Taiwan national identity card number (`A123456789`), with its check digit.
+    TwIdCard,
     /// A kind defined by a user pattern file (`--patterns`); the name is the rule's `kind`.
     Custom(&'static str),
 }
 
 impl Kind {
     /// Every kind, in output order.
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 19] = [
         Kind::IdCard,
         Kind::Mobile,
         Kind::BankCard,
@@ -65,6 +71,9 @@ impl Kind {
         Kind::Geo,
         Kind::Imei,
         Kind::Ip,
+        Kind::HkIdCard,
+        Kind::MoIdCard,
+        Kind::TwIdCard,
     ];
 
     /// The stable name used in every output format and in `patterns/rules.toml`.
@@ -94,6 +103,9 @@ impl Kind {
             Kind::Geo => 13,
             Kind::Imei => 14,
             Kind::Ip => 15,
+            Kind::HkIdCard => 16,
+            Kind::MoIdCard => 17,
+            Kind::TwIdCard => 18,
             Kind::Custom(_) => return None,
         })
     }
@@ -132,123 +144,348 @@ impl Kind {
     }
 }
 
-/// What every report says of a kind: one descriptor per kind, in [`Kind::ALL`] order.
+/// Everything the pipeline knows of a kind, in one place: what reports say of it, how it is
+/// classified, how it competes with overlapping readings, how it keys a person and how it is
+/// masked. One descriptor per kind, in [`Kind::ALL`] order; `patterns/rules.toml` repeats the
+/// category, tier and validation summary for its readers, and a test holds the two equal.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KindInfo {
     /// The kind's name in output (`mobile`).
     pub name: &'static str,
-    /// Its stable rule id (`cn.mobile`): `cn.` for Chinese documents and numbering plans, `pii.`
-    /// for kinds that are not Chinese-specific.
+    /// Its stable rule id (`cn.mobile`): `cn.` for Chinese documents and numbering plans
+    /// (including those of Hong Kong, Macau and Taiwan), `pii.` for kinds that are not
+    /// Chinese-specific.
     pub rule_id: &'static str,
     /// A one-line title.
     pub title: &'static str,
     /// What it is and what to do about it (SARIF help text).
     pub help: &'static str,
+    /// How a value is recognised and validated (the rule's description in `patterns/rules.toml`).
+    pub validation: &'static str,
     /// SARIF `security-severity` (0.0-10.0; 7 and above show as high in code scanning): how
     /// much a leak of one such value exposes its holder.
     pub security_severity: f32,
+    /// The information category, before the record is looked at (a card becomes property
+    /// information of tier A only next to its holder; see [`crate::classify`]).
+    pub category: Category,
+    /// The Art. 5 tier by the text of the interpretation (tier policy `textual`).
+    pub tier: Tier,
+    /// The tier under tier policy `strict` (ID numbers and home addresses in tier B, as some
+    /// courts rule).
+    pub strict_tier: Tier,
+    /// Which reading wins when two detections overlap: higher wins, then the longer one.
+    pub strength: u8,
+    /// How strongly it keys a person when records about one person are merged; lower is
+    /// stronger, `None` when it is no person key.
+    pub identifier_rank: Option<u8>,
+    /// Whether it identifies the holder of a bank card in the same record.
+    pub identifies_holder: bool,
+    /// How reports mask a value.
+    pub mask: MaskStyle,
 }
 
-const fn kind_info(
-    name: &'static str,
-    rule_id: &'static str,
-    title: &'static str,
-    help: &'static str,
-    security_severity: f32,
-) -> KindInfo {
-    KindInfo { name, rule_id, title, help, security_severity }
+/// How a kind's values are masked in reports, in the forms Chinese systems display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaskStyle {
+    /// Keep `head` leading and `tail` trailing characters, star the rest.
+    KeepEnds {
+        /// Characters kept at the start.
+        head: usize,
+        /// Characters kept at the end.
+        tail: usize,
+    },
+    /// An ID number: the region code and the last four (18 characters) or three (15 digits).
+    IdNumber,
+    /// Only the last octet of an IP address.
+    Ip,
+    /// Each coordinate to one decimal (about 11 km): where, not who.
+    Geo,
+    /// The first character of the local part and the domain.
+    Email,
+    /// The administrative names (the detection's public prefix) only.
+    Address,
+    /// Already masked at the source: shown as found.
+    AsFound,
+}
+
+/// The defaults the descriptors below start from: a tier C identity value that wins only over
+/// addresses and user rules, is no person key and is fully starred.
+const BASE: KindInfo = KindInfo {
+    name: "",
+    rule_id: "",
+    title: "",
+    help: "",
+    validation: "",
+    security_severity: 5.0,
+    category: Category::Identity,
+    tier: Tier::C,
+    strict_tier: Tier::C,
+    strength: 2,
+    identifier_rank: None,
+    identifies_holder: false,
+    mask: MaskStyle::KeepEnds { head: 0, tail: 0 },
+};
+
+const fn keep(head: usize, tail: usize) -> MaskStyle {
+    MaskStyle::KeepEnds { head, tail }
 }
 
 /// The descriptors of the built-in kinds, in [`Kind::ALL`] order (a test checks the order).
-const KINDS: [KindInfo; 16] = [
-    kind_info(
-        "id_card",
-        "cn.id_card",
-        "Resident identity card number",
-        "An 18-character PRC resident ID (or residence permit, or permanent residence card) with a valid check character, birth date and region code. It identifies one person for life: remove it, or mask all but the region code.",
-        8.0,
-    ),
-    kind_info(
-        "mobile",
-        "cn.mobile",
-        "Mainland mobile number",
-        "A mainland mobile number on an allocated MIIT prefix. Personal contact information: remove or mask it (138****8000).",
-        6.5,
-    ),
-    kind_info(
-        "bank_card",
-        "cn.bank_card",
-        "Bank card number",
-        "A payment card number on a known bank BIN with a valid Luhn digit: property information, tier A when its holder is identified in the same record. Remove it; never keep full card numbers in files.",
-        8.5,
-    ),
-    kind_info("email", "pii.email", "E-mail address", "A personal e-mail address. Contact information: remove or mask it.", 5.0),
-    kind_info(
-        "passport",
-        "cn.passport",
-        "Passport number",
-        "A PRC, Hong Kong or Macau passport number, under a passport label or column. An identity document number: remove it.",
-        7.5,
-    ),
-    kind_info(
-        "travel_permit",
-        "cn.travel_permit",
-        "Travel permit number",
-        "A mainland travel permit (回乡证, 往来港澳/台湾通行证, 台胞证) number under a permit label or column. An identity document number: remove it.",
-        7.5,
-    ),
-    kind_info(
-        "address",
-        "cn.address",
-        "Postal address",
-        "A Chinese postal address down to a road or door number. Where a person lives or is reached: remove it or keep only the administrative part.",
-        6.0,
-    ),
-    kind_info(
-        "uscc_individual",
-        "cn.uscc_individual",
-        "Sole proprietor's credit code",
-        "A unified social credit code of a sole proprietor (92...), which identifies the person behind the business.",
-        5.0,
-    ),
-    kind_info(
-        "mobile_masked",
-        "cn.mobile_masked",
-        "Masked mobile number",
-        "A mobile number with digits masked out: not a leak, reported only with --include-masked.",
-        1.0,
-    ),
-    kind_info(
-        "id_card_masked",
-        "cn.id_card_masked",
-        "Masked ID number",
-        "An ID number with characters masked out: not a leak, reported only with --include-masked.",
-        1.0,
-    ),
-    kind_info(
-        "name",
-        "cn.name",
-        "Personal name",
-        "A Chinese personal name under a name label, key or column. With another identifier in the same record it identifies its holder.",
-        4.0,
-    ),
-    kind_info("landline", "cn.landline", "Landline number", "A mainland landline number with a valid area code. Contact information.", 4.0),
-    kind_info("plate", "cn.plate", "Vehicle plate", "A vehicle licence plate. With a time or place it tracks its owner.", 4.0),
-    kind_info(
-        "geo",
-        "pii.geo",
-        "Precise coordinates",
-        "A latitude/longitude pair precise to metres: where someone was. With a time it is whereabouts (tier A).",
-        6.5,
-    ),
-    kind_info("imei", "pii.imei", "Device IMEI", "A device IMEI under a device label: identifies a phone and, through it, its owner.", 4.0),
-    kind_info("ip", "pii.ip", "Public IP address", "A public IPv4 address. Network identifier; personal when tied to a subscriber.", 3.0),
+const KINDS: [KindInfo; Kind::ALL.len()] = [
+    KindInfo {
+        name: "id_card",
+        rule_id: "cn.id_card",
+        title: "Resident identity card number",
+        help: "An 18-character PRC resident ID (or residence permit, or permanent residence card) with a valid check character, birth date and region code. It identifies one person for life: remove it, or mask all but the region code.",
+        validation: "18-character resident ID (GB 11643 MOD 11-2, real birth date, region code that ever existed); HK/Macau/Taiwan residence permits; 2023 foreigners' permanent residence card; 15-digit form with an ID keyword",
+        security_severity: 8.0,
+        strict_tier: Tier::B,
+        strength: 8,
+        identifier_rank: Some(0),
+        identifies_holder: true,
+        mask: MaskStyle::IdNumber,
+        ..BASE
+    },
+    KindInfo {
+        name: "mobile",
+        rule_id: "cn.mobile",
+        title: "Mainland mobile number",
+        help: "A mainland mobile number on an allocated MIIT prefix. Personal contact information: remove or mask it (138****8000).",
+        validation: "mainland mobile number on an allocated prefix; +86/0086/86, spaces, dashes and full-width digits; 13-digit IoT numbers with a phone keyword",
+        security_severity: 6.5,
+        category: Category::Contact,
+        strength: 4,
+        identifier_rank: Some(2),
+        identifies_holder: true,
+        mask: keep(3, 4),
+        ..BASE
+    },
+    KindInfo {
+        name: "bank_card",
+        rule_id: "cn.bank_card",
+        title: "Bank card number",
+        help: "A payment card number on a known bank BIN with a valid Luhn digit: property information, tier A when its holder is identified in the same record. Remove it; never keep full card numbers in files.",
+        validation: "15-19 digits on a known Chinese BIN with a valid Luhn digit (also grouped by four); a known BIN that fails Luhn only with a card keyword, at low confidence",
+        security_severity: 8.5,
+        category: Category::Property,
+        strength: 5,
+        identifier_rank: Some(3),
+        mask: keep(6, 4),
+        ..BASE
+    },
+    KindInfo {
+        name: "email",
+        rule_id: "pii.email",
+        title: "E-mail address",
+        help: "A personal e-mail address. Contact information: remove or mask it.",
+        validation: "e-mail address with a real top-level domain; in authorship lines (Copyright, Author, Maintainer, Signed-off-by, AUTHORS files, package metadata) at low confidence",
+        category: Category::Contact,
+        strength: 9,
+        identifier_rank: Some(4),
+        identifies_holder: true,
+        mask: MaskStyle::Email,
+        ..BASE
+    },
+    KindInfo {
+        name: "passport",
+        rule_id: "cn.passport",
+        title: "Passport number",
+        help: "A PRC, Hong Kong or Macau passport number, under a passport label or column. An identity document number: remove it.",
+        validation: "PRC ordinary (G/E + 8 digits, E + letter + 7), diplomatic/service/public-affairs (DE/SE/PE + 7), HKSAR (K + 8) and Macau (MA + 7) passports, with a passport keyword or column name",
+        security_severity: 7.5,
+        identifier_rank: Some(5),
+        identifies_holder: true,
+        mask: keep(2, 2),
+        ..BASE
+    },
+    KindInfo {
+        name: "travel_permit",
+        rule_id: "cn.travel_permit",
+        title: "Travel permit number",
+        help: "A mainland travel permit (回乡证, 往来港澳/台湾通行证, 台胞证) number under a permit label or column. An identity document number: remove it.",
+        validation: "回乡证 (H/M + 8 [+2] digits), 往来港澳通行证 (C + 8 digits or C + letter + 7), 往来台湾通行证 (L + 8), with a permit keyword",
+        security_severity: 7.5,
+        identifier_rank: Some(5),
+        identifies_holder: true,
+        mask: keep(2, 2),
+        ..BASE
+    },
+    KindInfo {
+        name: "address",
+        rule_id: "cn.address",
+        title: "Postal address",
+        help: "A Chinese postal address down to a road or door number. Where a person lives or is reached: remove it or keep only the administrative part.",
+        validation: "Chinese postal address: administrative names from the gazetteer followed by a road or door number",
+        security_severity: 6.0,
+        category: Category::Address,
+        strict_tier: Tier::B,
+        // An address may legitimately contain a phone-like door number run; it never
+        // suppresses or is suppressed by digit findings.
+        strength: 0,
+        mask: MaskStyle::Address,
+        ..BASE
+    },
+    KindInfo {
+        name: "uscc_individual",
+        rule_id: "cn.uscc_individual",
+        title: "Sole proprietor's credit code",
+        help: "A unified social credit code of a sole proprietor (92...), which identifies the person behind the business.",
+        validation: "unified social credit code of a sole proprietor (92...), which identifies a natural person; other valid codes are recognised and not reported",
+        strength: 6,
+        identifier_rank: Some(7),
+        mask: keep(8, 2),
+        ..BASE
+    },
+    KindInfo {
+        name: "mobile_masked",
+        rule_id: "cn.mobile_masked",
+        title: "Masked mobile number",
+        help: "A mobile number with digits masked out: not a leak, reported only with --include-masked.",
+        validation: "masked mobile number; reported only with --include-masked",
+        security_severity: 1.0,
+        category: Category::Contact,
+        strength: 3,
+        mask: MaskStyle::AsFound,
+        ..BASE
+    },
+    KindInfo {
+        name: "id_card_masked",
+        rule_id: "cn.id_card_masked",
+        title: "Masked ID number",
+        help: "An ID number with characters masked out: not a leak, reported only with --include-masked.",
+        validation: "masked ID number; reported only with --include-masked",
+        security_severity: 1.0,
+        strength: 7,
+        mask: MaskStyle::AsFound,
+        ..BASE
+    },
+    KindInfo {
+        name: "name",
+        rule_id: "cn.name",
+        title: "Personal name",
+        help: "A Chinese personal name under a name label, key or column. With another identifier in the same record it identifies its holder.",
+        validation: "Chinese personal name: 2-4 characters led by a surname from the table, under a name label, key or column",
+        security_severity: 4.0,
+        identifies_holder: true,
+        // The surname alone does not identify anyone.
+        mask: keep(1, 0),
+        ..BASE
+    },
+    KindInfo {
+        name: "landline",
+        rule_id: "cn.landline",
+        title: "Landline number",
+        help: "A mainland landline number with a valid area code. Contact information.",
+        validation: "mainland landline: 0 + area code from the table + 7-8 digit subscriber number",
+        security_severity: 4.0,
+        category: Category::Contact,
+        strength: 3,
+        // A landline names the party of a call record as a mobile does; it is the weakest
+        // key (an office or a household shares one).
+        identifier_rank: Some(6),
+        mask: keep(4, 2),
+        ..BASE
+    },
+    KindInfo {
+        name: "plate",
+        rule_id: "cn.plate",
+        title: "Vehicle plate",
+        help: "A vehicle licence plate. With a time or place it tracks its owner.",
+        validation: "vehicle plate (GA 36-2018): province + letter + 5 characters, 4 + suffix, or 6 for new-energy plates",
+        security_severity: 4.0,
+        mask: keep(2, 1),
+        ..BASE
+    },
+    KindInfo {
+        name: "geo",
+        rule_id: "pii.geo",
+        title: "Precise coordinates",
+        help: "A latitude/longitude pair precise to metres: where someone was. With a time it is whereabouts (tier A).",
+        validation: "precise latitude/longitude pair (4+ decimals); outside China only with a coordinate label",
+        security_severity: 6.5,
+        // One position is not yet a track; see `crate::classify`.
+        category: Category::Whereabouts,
+        mask: MaskStyle::Geo,
+        ..BASE
+    },
+    KindInfo {
+        name: "imei",
+        rule_id: "pii.imei",
+        title: "Device IMEI",
+        help: "A device IMEI under a device label: identifies a phone and, through it, its owner.",
+        validation: "device IMEI: 15 digits with a valid Luhn digit and a device label",
+        security_severity: 4.0,
+        strength: 3,
+        mask: keep(8, 2),
+        ..BASE
+    },
+    KindInfo {
+        name: "ip",
+        rule_id: "pii.ip",
+        title: "Public IP address",
+        help: "A public IPv4 address. Network identifier; personal when tied to a subscriber.",
+        validation: "public IPv4 address",
+        security_severity: 3.0,
+        mask: MaskStyle::Ip,
+        ..BASE
+    },
+    KindInfo {
+        name: "hk_id_card",
+        rule_id: "cn.hk_id_card",
+        title: "Hong Kong identity card number",
+        help: "A Hong Kong identity card number with a valid check character. It identifies one person for life, as a resident ID does: remove it, or mask all but the first letter and the check character.",
+        validation: "Hong Kong identity card: one or two letters, six digits and a check character (mod 11, A = 10), usually in parentheses (A123456(3)); under an ID label or column, or with a valid check in a record with other personal information; never alone in free text or code",
+        security_severity: 8.0,
+        strict_tier: Tier::B,
+        strength: 8,
+        identifier_rank: Some(1),
+        identifies_holder: true,
+        mask: keep(1, 1),
+        ..BASE
+    },
+    KindInfo {
+        name: "mo_id_card",
+        rule_id: "cn.mo_id_card",
+        title: "Macau identity card number",
+        help: "A Macau resident identity card number under a Macau ID label or column. It identifies one person for life: remove it.",
+        validation: "Macau resident identity card: seven digits, the first 1, 5 or 7, and a digit in parentheses (1234567(8)), or the eight digits together; no check algorithm is published, so only under a Macau ID label or column",
+        security_severity: 8.0,
+        strict_tier: Tier::B,
+        strength: 8,
+        identifier_rank: Some(1),
+        identifies_holder: true,
+        mask: keep(1, 1),
+        ..BASE
+    },
+    KindInfo {
+        name: "tw_id_card",
+        rule_id: "cn.tw_id_card",
+        title: "Taiwan national identity card number",
+        help: "A Taiwan national identity card number (or the uniform ID of a resident certificate) with a valid check digit. It identifies one person for life: remove it, or mask all but the first letter and the last two digits.",
+        validation: "Taiwan national ID: a letter, a sex digit (1 or 2; 8 or 9 on resident certificates) and eight digits, the last a check digit (mod 10); under an ID label or column, or with a valid check in a record with other personal information; never alone in free text or code",
+        security_severity: 8.0,
+        strict_tier: Tier::B,
+        strength: 8,
+        identifier_rank: Some(1),
+        identifies_holder: true,
+        mask: keep(1, 2),
+        ..BASE
+    },
 ];
 
 /// The descriptor shared by the kinds of user pattern files (their rule ids are made from their
-/// names by [`Kind::rule_id`]).
-const CUSTOM_KIND: KindInfo =
-    kind_info("custom", "custom", "Custom rule", "A value matched by a rule of a user pattern file.", 5.0);
+/// names by [`Kind::rule_id`]; their category and tier come with each detection).
+const CUSTOM_KIND: KindInfo = KindInfo {
+    name: "custom",
+    rule_id: "custom",
+    title: "Custom rule",
+    help: "A value matched by a rule of a user pattern file.",
+    validation: "a user pattern file's regex, with its keywords",
+    // User rules never override a validated built-in reading.
+    strength: 1,
+    mask: keep(2, 2),
+    ..BASE
+};
 
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -596,6 +833,42 @@ mod tests {
         }
         assert_eq!(Kind::Custom("employee_id").rule_id(), "custom.employee_id");
         assert_eq!(Kind::Custom("employee_id").builtin_index(), None);
+    }
+
+    /// `patterns/rules.toml` repeats each kind's category, tier and validation summary for its
+    /// readers: it must say what the descriptor says, one rule per kind.
+    #[test]
+    fn rules_toml_agrees_with_the_descriptors() {
+        let rules = crate::rules::builtin();
+        assert_eq!(rules.len(), Kind::ALL.len(), "one rule per built-in kind");
+        for kind in Kind::ALL {
+            let info = kind.info();
+            let rule = rules.iter().find(|r| r.kind == info.name).unwrap_or_else(|| panic!("no rule for {kind}"));
+            assert_eq!(rule.category, info.category.name(), "{kind}: category");
+            assert_eq!(rule.tier, info.tier.name(), "{kind}: tier");
+            assert_eq!(rule.description, info.validation, "{kind}: validation summary");
+        }
+    }
+
+    #[test]
+    fn descriptors_are_consistent() {
+        for kind in Kind::ALL {
+            let info = kind.info();
+            assert!(!info.title.is_empty() && !info.help.is_empty() && !info.validation.is_empty(), "{kind}");
+            assert!(info.strict_tier <= info.tier, "{kind}: the strict policy never lowers a tier");
+            assert!((0.0..=10.0).contains(&info.security_severity), "{kind}");
+            // Masked values are shown as found and never key a person or win over a value.
+            if kind.is_masked() {
+                assert_eq!(info.mask, MaskStyle::AsFound, "{kind}");
+                assert_eq!(info.identifier_rank, None, "{kind}");
+            }
+            // A user's rule never overrides a validated built-in reading; an address never
+            // competes with digit readings.
+            if kind != Kind::Address {
+                assert!(info.strength > CUSTOM_KIND.strength, "{kind}");
+            }
+        }
+        assert_eq!(Kind::Address.info().strength, 0);
     }
 
     #[test]

@@ -38,7 +38,6 @@ pub mod select;
 pub mod severity;
 pub mod sniff;
 pub mod source;
-pub mod synth;
 pub mod user_toml;
 pub mod walk;
 

@@ -169,7 +169,8 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
 
 /// Whether a lone run of `digits` starting at `start` in `text` is something a validator reads
 /// on its own: 7 digits after a closing parenthesis (the landline validator then checks the
-/// area code in it), 8, and 9 starting with 14 or 15 (with a label: permit and passport
+/// area code in it) or, starting with 1, 5 or 7, before an opening one (a Macau ID number and
+/// its check digit, `1234567(8)`), 8, and 9 starting with 14 or 15 (with a label: permit and passport
 /// numbers), 10 and 12 starting with 0 (landlines), 11 starting with 0 or 1 (landlines,
 /// mobiles), 13 on an allocated 13-digit IoT prefix or starting with 86 (a mobile after the
 /// country code; millisecond timestamps are neither), 15 (old IDs, IMEIs, cards), 16 to 19
@@ -184,7 +185,11 @@ pub fn lone_digits_worth_validating(text: &[u8], start: usize, digits: &[u8]) ->
         7 => {
             let before = &text[..start];
             let before = before.strip_suffix(b" ").or_else(|| before.strip_suffix(b"-")).unwrap_or(before);
-            before.ends_with(b")") || before.ends_with("）".as_bytes())
+            let after = &text[start + 7..];
+            before.ends_with(b")")
+                || before.ends_with("）".as_bytes())
+                || (matches!(digits[0], b'1' | b'5' | b'7')
+                    && (after.starts_with(b"(") || after.starts_with("（".as_bytes())))
         }
         8 | 15..=19 => true,
         9 => digits.starts_with(b"14") || digits.starts_with(b"15"),
@@ -443,7 +448,7 @@ struct Carry {
 /// that bytes `i..i + n` are all digits, so a run starting at `i` is exactly `n` long when
 /// `ge[n]` holds there and `ge[n + 1]` does not; which digit a byte is comes from the nibble
 /// masks. The seven-digit case needs a space, dash, `)` or non-ASCII byte before it (what can
-/// close an area code). A run is dropped only when it is also lone: the byte that ends it (found
+/// close an area code), or a first digit 1, 5 or 7 (a Macau ID number). A run is dropped only when it is also lone: the byte that ends it (found
 /// by adding its start bit to the digit mask, which carries through the run to its end) is in
 /// no token, is not a full-width lead, and is not a separator followed by a digit. A run not
 /// settled that way (it continues into a letter, a separator and a digit, or past the next
@@ -528,12 +533,15 @@ fn plan_strip_generic(masks: &StripMasks, filter_from: u32, before: Carry, plan:
             let [s0, s1, s2, s3] = nibble.map(|n| ahead((n[j], n[j + 1]), 1));
             let low_zero = !b1 & !b2 & !b3;
             let (zero, one, eight) = (!b0 & low_zero, b0 & low_zero, !b0 & !b1 & !b2 & b3);
+            // 5 and 7 (with 1): the first digits of a Macau ID number, which a parenthesis may
+            // follow; the token loop looks at what follows.
+            let five_or_seven = b0 & b2 & !b3;
             let second_4_or_5 = !s1 & s2 & !s3;
             let second_0_or_4 = !s0 & !s1 & !s3;
             let second_6 = !s0 & s1 & s2 & !s3;
             let worth = (ge8 & !ge9)
                 | (ge15 & !ge20)
-                | (ge7 & !ge8 & opened)
+                | (ge7 & !ge8 & (opened | one | five_or_seven))
                 | (ge9 & !ge10 & one & second_4_or_5)
                 | (ge10 & !ge13 & zero)
                 | (ge11 & !ge12 & one)

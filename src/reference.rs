@@ -593,11 +593,17 @@ pub enum KeywordSet {
     Name,
     /// Labels of coordinates (经纬度, lat, lng).
     Geo,
+    /// Labels of a Hong Kong identity card number (香港身份證, HKID).
+    HkIdCard,
+    /// Labels of a Macau identity card number (澳門身份證).
+    MoIdCard,
+    /// Labels of a Taiwan national ID (身分證字號).
+    TwIdCard,
 }
 
 impl KeywordSet {
     /// Every set.
-    pub const ALL: [KeywordSet; 10] = [
+    pub const ALL: [KeywordSet; 13] = [
         KeywordSet::IdCard,
         KeywordSet::Mobile,
         KeywordSet::BankCard,
@@ -608,11 +614,14 @@ impl KeywordSet {
         KeywordSet::Imei,
         KeywordSet::Name,
         KeywordSet::Geo,
+        KeywordSet::HkIdCard,
+        KeywordSet::MoIdCard,
+        KeywordSet::TwIdCard,
     ];
 
     /// A bit for this set in a `u16` mask.
     pub fn bit(self) -> u16 {
-        // The discriminants are 0..10, in the order of `ALL`.
+        // The discriminants are 0..13, in the order of `ALL`.
         1 << (self as u16)
     }
 }
@@ -714,6 +723,9 @@ fn parse_keywords() -> Keywords {
         ("imei", KeywordSet::Imei),
         ("name", KeywordSet::Name),
         ("geo", KeywordSet::Geo),
+        ("hk_id_card", KeywordSet::HkIdCard),
+        ("mo_id_card", KeywordSet::MoIdCard),
+        ("tw_id_card", KeywordSet::TwIdCard),
     ] {
         let words: Vec<String> =
             file.sets.get(name).map(|l| l.keywords.iter().map(|k| k.to_lowercase()).collect()).unwrap_or_default();
@@ -760,10 +772,10 @@ mod tests {
     #[test]
     fn keyword_file_parses_with_every_set() {
         let file: KeywordFile = toml::from_str(KEYWORDS_TOML).expect("keywords.toml parses");
-        assert_eq!(file.sets.len(), 10);
+        assert_eq!(file.sets.len(), KeywordSet::ALL.len());
         assert_eq!(file.categories.len(), 7);
         assert_eq!(category_contexts().len(), 7, "every category name and tier parses");
-        for set in [KeywordSet::IdCard, KeywordSet::Mobile, KeywordSet::BankCard, KeywordSet::Passport] {
+        for set in KeywordSet::ALL {
             assert!(!keywords().get(set).is_empty());
         }
     }

@@ -742,7 +742,7 @@ mod tests {
 
     #[test]
     fn first_invalid_byte_as_std_finds_it() {
-        let mut rng = crate::synth::Rng::new(23);
+        let mut rng = piiscan_synth::Rng::new(23);
         let pieces = ["张", "a", "é", "\u{10000}", "，", "\n"];
         for _ in 0..5_000 {
             let mut bytes = Vec::new();

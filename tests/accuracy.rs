@@ -1,9 +1,11 @@
-//! Line-level precision and recall on generated, labelled exports of every format (CSV with
-//! headers, SQL dump, JSON lines, logs, Chinese prose, source fixtures, a GBK file and a UTF-16
-//! file), run through the whole engine: walk, decode, detect, position.
+//! Line-level precision and recall of every kind on generated, labelled exports of every format
+//! (CSV with headers, SQL dump, JSON lines, logs, Chinese prose, source fixtures, customer
+//! records, a GBK file and a UTF-16 file), run through the whole engine: walk, decode, detect,
+//! position. The generator (the `piiscan-synth` crate) computes its check digits with its own
+//! code, so this test can fail when a validator is wrong.
 
-use piiscan::synth::{document, render, DocFormat, LabeledLine, Rng};
 use piiscan::{Kind, ScanConfig};
+use piiscan_synth::{document, render, DocFormat, Label, LabeledLine, Rng};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -68,12 +70,25 @@ fn write_corpus(dir: &Path) -> BTreeMap<String, Vec<LabeledLine>> {
     files
 }
 
+/// The kind piiscan reports for a generator label (they share names).
+fn kind_of(label: Label) -> Kind {
+    Kind::from_name(label.name()).unwrap_or_else(|| panic!("the generator's label {} is no kind", label.name()))
+}
+
+#[test]
+fn every_kind_is_labelled_by_the_generator() {
+    let labels: BTreeSet<Kind> = Label::ALL.into_iter().map(kind_of).collect();
+    let kinds: BTreeSet<Kind> = Kind::ALL.into_iter().collect();
+    assert_eq!(labels, kinds);
+}
+
 #[test]
 fn precision_and_recall_meet_the_bar_on_every_format() {
     let dir = tempfile::tempdir().expect("tempdir");
     let truth = write_corpus(dir.path());
-    let outcome = piiscan::run(&ScanConfig { paths: vec![dir.path().to_path_buf()], ..ScanConfig::default() })
-        .expect("scan runs");
+    // Masked values are labelled too: they are reported on request.
+    let config = ScanConfig { paths: vec![dir.path().to_path_buf()], include_masked: true, ..ScanConfig::default() };
+    let outcome = piiscan::run(&config).expect("scan runs");
     assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
 
     let mut predicted: BTreeMap<(String, u64), BTreeSet<Kind>> = BTreeMap::new();
@@ -85,8 +100,9 @@ fn precision_and_recall_meet_the_bar_on_every_format() {
     for (path, lines) in &truth {
         for (i, line) in lines.iter().enumerate() {
             let got = predicted.get(&(path.clone(), i as u64 + 1)).cloned().unwrap_or_default();
+            let labels: BTreeSet<Kind> = line.kinds.iter().map(|l| kind_of(*l)).collect();
             for kind in Kind::ALL {
-                let (want, have) = (line.kinds.contains(&kind), got.contains(&kind));
+                let (want, have) = (labels.contains(&kind), got.contains(&kind));
                 let c = counts.entry(kind).or_default();
                 match (want, have) {
                     (true, true) => c.tp += 1,
@@ -96,24 +112,17 @@ fn precision_and_recall_meet_the_bar_on_every_format() {
                 }
                 if want != have {
                     let e = examples.entry(kind).or_default();
-                    if e.len() < 5 {
+                    if e.len() < 8 {
                         e.push(format!("{} {}: {}", if have { "FP" } else { "FN" }, path, line.text));
                     }
                 }
             }
         }
     }
-    // The issue's bars are 0.99 (id_card, mobile, bank_card, email), 0.95 (passport) and 0.9
-    // (address) on held-out data. On our own corpus every kind measures 1.0, so anything below
-    // 0.995 here is a regression to look at, not a pass.
-    let bars = [
-        (Kind::IdCard, 0.995),
-        (Kind::Mobile, 0.995),
-        (Kind::BankCard, 0.995),
-        (Kind::Email, 0.995),
-        (Kind::Passport, 0.995),
-        (Kind::Address, 0.995),
-    ];
+    // Issue 16's bars: 0.995 precision and recall for id_card, mobile and bank_card, 0.95 for
+    // every other kind.
+    let bars = Kind::ALL
+        .map(|kind| (kind, if matches!(kind, Kind::IdCard | Kind::Mobile | Kind::BankCard) { 0.995 } else { 0.95 }));
     let mut report = String::new();
     let mut ok = true;
     for (kind, bar) in bars {
@@ -126,7 +135,10 @@ fn precision_and_recall_meet_the_bar_on_every_format() {
             c.precision(),
             c.recall()
         ));
-        assert!(c.tp > 50, "too few {kind} in the corpus to measure");
+        if c.tp + c.fn_ <= 50 {
+            report.push_str(&format!("    too few {kind} in the corpus to measure\n"));
+            ok = false;
+        }
         ok &= c.precision() >= bar && c.recall() >= bar;
         {
             for e in examples.get(&kind).into_iter().flatten() {

@@ -187,10 +187,10 @@ fn json_document_has_findings_and_summary() {
 #[test]
 fn output_is_identical_across_thread_counts() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut rng = piiscan::synth::Rng::new(42);
-    for (i, format) in piiscan::synth::DocFormat::ALL.into_iter().cycle().take(24).enumerate() {
-        let lines = piiscan::synth::document(format, 60, &mut rng);
-        std::fs::write(dir.path().join(format!("f{i:02}.{}", format.extension())), piiscan::synth::render(&lines))
+    let mut rng = piiscan_synth::Rng::new(42);
+    for (i, format) in piiscan_synth::DocFormat::ALL.into_iter().cycle().take(24).enumerate() {
+        let lines = piiscan_synth::document(format, 60, &mut rng);
+        std::fs::write(dir.path().join(format!("f{i:02}.{}", format.extension())), piiscan_synth::render(&lines))
             .expect("write");
     }
     let run = |threads: &str, format: &str| {

@@ -5,7 +5,7 @@
 //! bytes in text; ignore files, globs and size limits; and every input not scanned listed.
 
 use assert_cmd::Command;
-use piiscan::synth::{document, render, DocFormat, Rng};
+use piiscan_synth::{document, render, DocFormat, Rng};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};

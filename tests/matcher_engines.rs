@@ -9,7 +9,7 @@ use piiscan::matcher::{
     dot_worth_reading, lone_digits_worth_validating, non_ascii_runs, Anchors, CandidateScanner, Chain, Engine,
     TokenClass,
 };
-use piiscan::synth::{document, render, DocFormat, Rng};
+use piiscan_synth::{document, render, DocFormat, Rng};
 use std::ops::Range;
 
 type Chains = Vec<Vec<(Range<usize>, String, TokenClass)>>;

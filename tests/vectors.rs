@@ -49,13 +49,7 @@ fn resident_id_vectors() {
     let found = scan_lines(&lines);
     for (i, e) in entries.iter().enumerate() {
         let value = e["value"].as_str().expect("value");
-        let mut valid = e["valid"].as_bool().expect("valid");
-        // DOMAIN.md §5.1 and the issue list 830000... as a valid Taiwan residents' residence
-        // permit; the JSON file marks it "bad province" because 830000 is absent from the
-        // region table. DOMAIN.md wins (see README, "Known data discrepancies").
-        if value == "830000200002290031" {
-            valid = true;
-        }
+        let valid = e["valid"].as_bool().expect("valid");
         assert_eq!(has(&found, i, "id_card"), valid, "{value}: {}", e["reason"]);
     }
 }

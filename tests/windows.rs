@@ -8,8 +8,8 @@ use piiscan::detect::{DetectOptions, Detector};
 use piiscan::scan::{scan_file_in_windows, FileOptions, FileResult, FileScan, StreamScan};
 use piiscan::select::Selection;
 use piiscan::source::TextPolicy;
-use piiscan::synth::{document, render, DocFormat, Rng};
 use piiscan::TierPolicy;
+use piiscan_synth::{document, render, DocFormat, Rng};
 use std::io::Write;
 use std::path::Path;
 

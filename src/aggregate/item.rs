@@ -292,7 +292,14 @@ pub(crate) fn normalise(kind: Kind, value: &str) -> Cow<'_, str> {
             }
             Cow::Owned(value.chars().map(fold_width).filter(char::is_ascii_digit).collect())
         }
-        Kind::IdCard | Kind::IdCardMasked | Kind::Passport | Kind::TravelPermit | Kind::UsccIndividual => {
+        Kind::IdCard
+        | Kind::IdCardMasked
+        | Kind::Passport
+        | Kind::TravelPermit
+        | Kind::UsccIndividual
+        | Kind::HkIdCard
+        | Kind::MoIdCard
+        | Kind::TwIdCard => {
             if bytes.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()) {
                 return Cow::Borrowed(value);
             }

@@ -359,7 +359,7 @@ mod tests {
             let c = std::str::from_utf8(bytes.get(..width)?).ok()?.chars().next()?;
             (is_body_char(c) || matches!(c, ' ' | '\u{3000}')).then_some((c, width))
         };
-        let mut rng = crate::synth::Rng::new(5);
+        let mut rng = piiscan_synth::Rng::new(5);
         let interesting =
             [0x00, 0x23, 0x41, 0x7F, 0x80, 0x8F, 0x9F, 0xA0, 0xBF, 0xC2, 0xE0, 0xE3, 0xE4, 0xED, 0xEF, 0xF0];
         for _ in 0..200_000 {
@@ -388,7 +388,7 @@ mod tests {
         let gaz = gazetteer().expect("gazetteer");
         assert!(gaz.openings.is_some(), "every name is long enough for the opening filter");
         let names = region_names();
-        let mut rng = crate::synth::Rng::new(9);
+        let mut rng = piiscan_synth::Rng::new(9);
         let filler = ["的", "路", "号", "市", "区", "省", "县", "，", "é", "\u{10000}"];
         for _ in 0..3_000 {
             let mut run = Vec::new();

@@ -153,7 +153,7 @@ mod tests {
             b"a",
             b"-",
         ];
-        let mut rng = crate::synth::Rng::new(7);
+        let mut rng = piiscan_synth::Rng::new(7);
         for _ in 0..20_000 {
             let text: Vec<u8> = (0..rng.below(12)).flat_map(|_| rng.pick(pieces).iter().copied()).collect();
             let s = std::str::from_utf8(&text).unwrap_or_default();

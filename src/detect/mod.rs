@@ -7,10 +7,12 @@
 //! position is interpreted once, strongest reading first.
 
 pub mod address;
+pub mod authorship;
 pub mod bank_card;
 pub mod custom;
 pub mod email;
 pub mod geo;
+pub mod hk_id;
 pub mod id_card;
 pub mod ip;
 pub mod landline;
@@ -19,6 +21,7 @@ pub mod mobile;
 pub mod name;
 pub mod passport;
 pub mod plate;
+pub mod tw_id;
 pub mod uscc;
 
 use crate::context::{Context, SharedContext};
@@ -175,7 +178,9 @@ impl Detector {
         email::find(text, &anchors.at, &mut spans);
         for (start, end) in spans {
             let value = String::from_utf8_lossy(&text[start..end]).to_lowercase();
-            out.push(detection(Kind::Email, start, end, value, Confidence::High));
+            let confidence =
+                if authorship::in_authorship_line(text, start) { Confidence::Low } else { Confidence::High };
+            out.push(detection(Kind::Email, start, end, value, confidence));
         }
 
         let mut decimals = Vec::new();
@@ -225,6 +230,7 @@ impl Detector {
             self.custom.find(text, ctx, &mut out);
         }
 
+        hk_id::keep_in_records(text, &mut out);
         resolve_overlaps(&mut out);
         if !self.options.include_masked {
             out.retain(|d| !d.kind.is_masked());
@@ -254,25 +260,9 @@ fn detection(kind: Kind, start: usize, end: usize, value: impl Into<Value>, conf
     Detection { kind, start, end, value: value.into(), confidence, public_prefix_chars: 0, fixed_class: None }
 }
 
-/// Higher wins when two detections overlap.
+/// Higher wins when two detections overlap (the kind's descriptor says how strong it is).
 fn strength(kind: Kind) -> u8 {
-    match kind {
-        Kind::Email => 9,
-        Kind::IdCard => 8,
-        Kind::IdCardMasked => 7,
-        Kind::UsccIndividual => 6,
-        Kind::BankCard => 5,
-        Kind::Mobile => 4,
-        Kind::MobileMasked => 3,
-        Kind::Passport | Kind::TravelPermit => 2,
-        Kind::Imei | Kind::Landline => 3,
-        Kind::Ip | Kind::Geo | Kind::Plate | Kind::Name => 2,
-        // User rules never override a validated built-in reading.
-        Kind::Custom(_) => 1,
-        // An address may legitimately contain a phone-like door number run; it never
-        // suppresses or is suppressed by digit findings.
-        Kind::Address => 0,
-    }
+    kind.info().strength
 }
 
 fn resolve_overlaps(out: &mut Vec<Detection>) {
@@ -496,6 +486,10 @@ fn plus_before(text: &[u8], start: usize) -> usize {
 fn single(text: &[u8], chain: &Chain, g: &Group, ctx: &Context, out: &mut Vec<Detection>) {
     let s = chain.norm(g);
     let (start, end) = (g.span.start, g.span.end);
+    if let Some(d) = hk_id::read(text, s, start, end, g.class, ctx) {
+        out.push(d);
+        return;
+    }
     let mut push = |kind: Kind, start: usize, value: Value, conf: Confidence| {
         out.push(detection(kind, start, end, value, conf));
     };
@@ -670,7 +664,7 @@ fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::{document, render, DocFormat, Rng};
+    use piiscan_synth::{document, render, DocFormat, Rng};
 
     /// Random bytes built from the pieces detectors care about (digits, separators, CJK
     /// fragments cut mid-character, quotes, newlines, '@', '.', full-width digits): no panic,

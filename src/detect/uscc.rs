@@ -12,7 +12,7 @@ fn index(c: u8) -> Option<u32> {
 
 /// Whether `s` (18 upper-case characters) passes the GB 32100 check character. Recognising a
 /// code is enough to keep it from being read as something else, so this is deliberately the
-/// weaker test: the synthetic N2/Y1 vectors in shared/data pass it but not the GB 11714 check.
+/// weaker test: the embedded GB 11714 organisation code is not checked here.
 pub fn is_valid(s: &[u8]) -> bool {
     if s.len() != 18 {
         return false;

@@ -527,7 +527,7 @@ mod tests {
         out
     }
 
-    fn texts(rng: &mut crate::synth::Rng) -> Vec<u8> {
+    fn texts(rng: &mut piiscan_synth::Rng) -> Vec<u8> {
         let shapes: [&[&[u8]]; 4] = [
             &[b"name,phone\n", b"a,", b"\"x\ny\",", b"\"q\"\"\",", b"13800138000\n", b"\n", b"\"", b"\r\n"],
             &[b"[", b"{\"a\":", b"\"s\\\"}\"", b"[{\"p\":1},{\"q\":\"}\"}]", b"},", b"{", b"}\n", b"]"],
@@ -555,7 +555,7 @@ mod tests {
 
     #[test]
     fn strides_cut_anywhere_give_the_records_of_one_pass() {
-        let mut rng = crate::synth::Rng::new(5);
+        let mut rng = piiscan_synth::Rng::new(5);
         for _ in 0..3_000 {
             let text = texts(&mut rng);
             let whole = one_pass(&text);

@@ -1,7 +1,7 @@
 //! Masking of values for output, in the forms Chinese systems themselves display
 //! (`110105********002X`, `138****8000`): enough to recognise a finding, not enough to reuse it.
 
-use crate::finding::Kind;
+use crate::finding::{Kind, MaskStyle};
 
 fn keep_ends(value: &str, head: usize, tail: usize) -> String {
     let chars: Vec<char> = value.chars().collect();
@@ -14,25 +14,17 @@ fn keep_ends(value: &str, head: usize, tail: usize) -> String {
     s
 }
 
-/// The masked form of a normalised value.
+/// The masked form of a normalised value, in its kind's [`MaskStyle`].
 pub fn mask(kind: Kind, value: &str, public_prefix_chars: usize) -> String {
-    match kind {
-        Kind::IdCard if value.len() == 18 => keep_ends(value, 6, 4),
-        Kind::IdCard => keep_ends(value, 6, 3),
-        Kind::Mobile => keep_ends(value, 3, 4),
-        Kind::BankCard => keep_ends(value, 6, 4),
-        Kind::Passport | Kind::TravelPermit | Kind::Custom(_) => keep_ends(value, 2, 2),
-        Kind::Landline => keep_ends(value, 4, 2),
-        Kind::Imei => keep_ends(value, 8, 2),
-        // The surname alone does not identify anyone.
-        Kind::Name => keep_ends(value, 1, 0),
-        Kind::Plate => keep_ends(value, 2, 1),
-        Kind::Ip => match value.rsplit_once('.') {
+    match kind.info().mask {
+        MaskStyle::KeepEnds { head, tail } => keep_ends(value, head, tail),
+        MaskStyle::IdNumber if value.len() == 18 => keep_ends(value, 6, 4),
+        MaskStyle::IdNumber => keep_ends(value, 6, 3),
+        MaskStyle::Ip => match value.rsplit_once('.') {
             Some((_, last)) => format!("*.*.*.{last}"),
             None => keep_ends(value, 0, 0),
         },
-        // Coordinates to one decimal (about 11 km) say where, not who.
-        Kind::Geo => value
+        MaskStyle::Geo => value
             .split(',')
             .map(|part| match part.split_once('.') {
                 Some((int, frac)) => {
@@ -42,14 +34,12 @@ pub fn mask(kind: Kind, value: &str, public_prefix_chars: usize) -> String {
             })
             .collect::<Vec<_>>()
             .join(","),
-        Kind::UsccIndividual => keep_ends(value, 8, 2),
-        Kind::Email => match value.split_once('@') {
+        MaskStyle::Email => match value.split_once('@') {
             Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
             None => keep_ends(value, 1, 0),
         },
-        Kind::Address => keep_ends(value, public_prefix_chars, 0),
-        // Already masked at the source.
-        Kind::MobileMasked | Kind::IdCardMasked => value.to_string(),
+        MaskStyle::Address => keep_ends(value, public_prefix_chars, 0),
+        MaskStyle::AsFound => value.to_string(),
     }
 }
 
@@ -65,5 +55,12 @@ mod tests {
         assert_eq!(mask(Kind::Email, "zhangsan@qq.com", 0), "z***@qq.com");
         assert_eq!(mask(Kind::Address, "北京市朝阳区建国路88号", 6), "北京市朝阳区******");
         assert_eq!(mask(Kind::Passport, "E12345678", 0), "E1*****78");
+        assert_eq!(mask(Kind::IdCard, "110105491231002", 0), "110105******002");
+        assert_eq!(mask(Kind::Mobile, "13800138000", 0), "138****8000");
+        assert_eq!(mask(Kind::Name, "欧阳娜娜", 0), "欧***");
+        assert_eq!(mask(Kind::Ip, "203.0.113.7", 0), "*.*.*.7");
+        assert_eq!(mask(Kind::Geo, "39.9087,116.3975", 0), "39.9***,116.3***");
+        assert_eq!(mask(Kind::MobileMasked, "138****8000", 0), "138****8000");
+        assert_eq!(mask(Kind::Custom("employee_id"), "EMP-001234", 0), "EM******34");
     }
 }

@@ -6,13 +6,22 @@
 //! check digits, unallocated prefixes, masked values, product codes.
 //!
 //! Deterministic: the same seed gives the same corpus, so benchmark numbers compare between
-//! commits. Not used by the scanner itself.
+//! commits. A dev-only crate that does not depend on piiscan: every check digit (GB 11643
+//! MOD 11-2, Luhn, GB 32100 and GB 11714, the Hong Kong and Taiwan identity card checks) is
+//! computed here with its own code, so a bug in a validator cannot confirm itself in the
+//! accuracy test. Reference tables come from the repository's `patterns/` files or small lists
+//! of its own.
 
-use crate::detect::bank_card::luhn_valid;
-use crate::detect::id_card::check_char;
-use crate::finding::Kind;
-use crate::reference::regions;
+mod check;
+mod label;
+
+pub use check::{gb11714_check, gb32100_check, hk_id_check, id_check_char, luhn_check_digit, tw_id_check};
+pub use label::Label;
 use std::collections::BTreeSet;
+
+/// The region code table piiscan embeds (GB/T 2260, yescallop/areacodes; see
+/// patterns/SOURCES.md), read for its codes only.
+const REGIONS_CSV: &str = include_str!("../../patterns/regions.csv");
 
 /// SplitMix64: tiny, fast, and good enough for test data.
 #[derive(Debug, Clone)]
@@ -60,7 +69,7 @@ pub struct LabeledLine {
     /// The line, without its newline.
     pub text: String,
     /// Kinds present on the line.
-    pub kinds: BTreeSet<Kind>,
+    pub kinds: BTreeSet<Label>,
 }
 
 /// The document formats the generator writes.
@@ -85,11 +94,15 @@ pub enum DocFormat {
     /// free-text comment on every row, and on some rows an ID number, a phone, a card or an
     /// e-mail address: the shape where the Chinese layers do the work.
     Export,
+    /// A customer-records export (CRM, KYC, fleet) with the kinds the others lack: landlines,
+    /// passports and travel permits under their columns, plates, device IMEIs, coordinates,
+    /// sole proprietors' credit codes, public IPs and masked values.
+    Records,
 }
 
 impl DocFormat {
     /// Every format.
-    pub const ALL: [DocFormat; 8] = [
+    pub const ALL: [DocFormat; 9] = [
         DocFormat::Csv,
         DocFormat::Sql,
         DocFormat::Jsonl,
@@ -98,6 +111,7 @@ impl DocFormat {
         DocFormat::Source,
         DocFormat::Digits,
         DocFormat::Export,
+        DocFormat::Records,
     ];
 
     /// The format's name on the command line (`csv`, `sql`, ...).
@@ -111,6 +125,7 @@ impl DocFormat {
             DocFormat::Source => "source",
             DocFormat::Digits => "digits",
             DocFormat::Export => "export",
+            DocFormat::Records => "records",
         }
     }
 
@@ -130,6 +145,7 @@ impl DocFormat {
             DocFormat::Source => "py",
             DocFormat::Digits => "tsv",
             DocFormat::Export => "csv",
+            DocFormat::Records => "csv",
         }
     }
 }
@@ -179,8 +195,17 @@ pub fn name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 
+/// County-level codes of the mainland provinces (a person's region code), from the table.
 fn person_region_codes() -> Vec<u32> {
-    let mut codes: Vec<u32> = (110000..=659999).filter(|&c| c % 100 != 0 && regions().is_person_code(c)).collect();
+    let mut codes: Vec<u32> = REGIONS_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').next()?.parse().ok())
+        .filter(|&c: &u32| (110000..=659999).contains(&c) && c % 100 != 0)
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert!(codes.len() > 1000, "patterns/regions.csv: too few county codes");
     codes.truncate(4000);
     codes
 }
@@ -197,7 +222,7 @@ pub fn id_card(rng: &mut Rng) -> String {
     thread_local! { static CODES: Vec<u32> = person_region_codes(); }
     let region = CODES.with(|c| *rng.pick(c));
     let body = format!("{region:06}{}{}", birth(rng), rng.digits(3));
-    let check = check_char(body.as_bytes()) as char;
+    let check = id_check_char(&body);
     format!("{body}{check}")
 }
 
@@ -225,10 +250,7 @@ pub fn mobile_unallocated(rng: &mut Rng) -> String {
 }
 
 fn luhn_complete(body: &str) -> String {
-    (0..10u8)
-        .map(|d| format!("{body}{}", char::from(b'0' + d)))
-        .find(|c| luhn_valid(c.as_bytes()))
-        .unwrap_or_else(|| format!("{body}0"))
+    format!("{body}{}", luhn_check_digit(body))
 }
 
 /// A Luhn-valid card number on a real BIN with that BIN's length.
@@ -322,9 +344,27 @@ pub fn address(rng: &mut Rng) -> String {
     }
 }
 
-/// Look-alikes that no detector may report. Each is a (text, why) pair.
+/// Look-alikes that no detector may report as a leak: order numbers, timestamps, hashes,
+/// broken check digits, unallocated prefixes, product codes, versions, private addresses, and
+/// masked values (which are recognised as such: see [`labeled_decoy`]).
 pub fn decoy(rng: &mut Rng) -> String {
-    match rng.below(16) {
+    labeled_decoy(rng).0
+}
+
+/// A look-alike and, for the masked values among them, their label (`mobile_masked`,
+/// `id_card_masked`).
+pub fn labeled_decoy(rng: &mut Rng) -> (String, Option<Label>) {
+    let pick = rng.below(16);
+    let label = match pick {
+        8 => Some(Label::MobileMasked),
+        9 => Some(Label::IdCardMasked),
+        _ => None,
+    };
+    (decoy_of(pick, rng), label)
+}
+
+fn decoy_of(pick: usize, rng: &mut Rng) -> String {
+    match pick {
         0 => format!("ORD{}", rng.digits(17)),
         1 => rng.digits(20),
         2 => format!("17{}", rng.digits(11)),              // millisecond timestamp
@@ -369,13 +409,116 @@ const COMMENTS: &[&str] = &[
     "客服回复及时，耐心解答问题",
 ];
 
+/// A mainland landline with its area code, as people write it (`010-62751234`).
+pub fn landline(rng: &mut Rng) -> String {
+    // Area codes of large cities (patterns/landline_area_codes.txt lists them all); subscriber
+    // numbers have eight digits there and never start with 0 or 1.
+    const AREAS: &[&str] =
+        &["010", "020", "021", "022", "023", "024", "025", "027", "028", "029", "0571", "0755", "0512", "0532"];
+    let area = rng.pick(AREAS);
+    let first = 2 + rng.below(7);
+    format!("{area}-{first}{}", rng.digits(7))
+}
+
+/// A mainland travel permit number: 往来港澳通行证 (C + 8 digits) or 回乡证 (H/M + 8 + 2).
+pub fn travel_permit(rng: &mut Rng) -> (String, &'static str) {
+    match rng.below(2) {
+        0 => (format!("C{}", rng.digits(8)), "往来港澳通行证"),
+        _ => (format!("{}{}{:02}", rng.pick(&['H', 'M']), rng.digits(8), rng.below(5)), "回乡证"),
+    }
+}
+
+/// A vehicle plate (GA 36-2018 ordinary shape: province, issuing letter, five characters).
+pub fn plate(rng: &mut Rng) -> String {
+    const PROVINCES: &[&str] = &[
+        "京", "津", "沪", "渝", "冀", "晋", "辽", "吉", "黑", "苏", "浙", "皖", "闽", "赣", "鲁", "豫", "鄂", "湘",
+        "粤", "琼", "川", "贵", "云", "陕", "甘", "青",
+    ];
+    // Plates never use I or O.
+    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    // At most two of the five serial characters are letters (GA 36-2018).
+    let mut tail = String::new();
+    let mut letters = 0;
+    for _ in 0..5 {
+        if letters < 2 && rng.chance(0.2) {
+            letters += 1;
+            tail.push(char::from(*rng.pick(LETTERS)));
+        } else {
+            tail.push(char::from(b'0' + rng.below(10) as u8));
+        }
+    }
+    format!("{}{}{tail}", rng.pick(PROVINCES), char::from(*rng.pick(&LETTERS[..12])))
+}
+
+/// A device IMEI: an 8-digit type allocation code, a 6-digit serial and the Luhn digit.
+pub fn imei(rng: &mut Rng) -> String {
+    let body = format!("{}{}", rng.pick(&["35", "86", "01"]), rng.digits(12));
+    luhn_complete(&body)
+}
+
+/// A coordinate pair inside China, to six decimals (about 10 cm).
+pub fn geo(rng: &mut Rng) -> String {
+    let lat = 22.0 + rng.below(23_000_000) as f64 / 1_000_000.0;
+    let lng = 100.0 + rng.below(25_000_000) as f64 / 1_000_000.0;
+    format!("{lat:.6},{lng:.6}")
+}
+
+/// A sole proprietor's unified social credit code: 92, a region code, an organisation code
+/// with its GB 11714 check, and the GB 32100 check character.
+pub fn uscc_individual(rng: &mut Rng) -> String {
+    thread_local! { static CODES: Vec<u32> = person_region_codes(); }
+    const CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let region = CODES.with(|c| *rng.pick(c));
+    let mut org = String::from("MA");
+    for _ in 0..6 {
+        org.push(char::from(*rng.pick(CHARS)));
+    }
+    let body = format!("92{region:06}{org}{}", gb11714_check(&org));
+    format!("{body}{}", gb32100_check(&body))
+}
+
+/// A Hong Kong identity card number as printed: `A123456(3)`, one letter in four cases of five.
+pub fn hk_id_card(rng: &mut Rng) -> String {
+    let letters = if rng.chance(0.2) { 2 } else { 1 };
+    let mut body: String = (0..letters).map(|_| char::from(b'A' + rng.below(26) as u8)).collect();
+    body.push_str(&rng.digits(6));
+    let check = hk_id_check(&body);
+    format!("{body}({check})")
+}
+
+/// A Macau identity card number as printed: `1234567(8)`, first digit 1, 5 or 7.
+pub fn mo_id_card(rng: &mut Rng) -> String {
+    format!("{}{}({})", rng.pick(&['1', '5', '7']), rng.digits(6), rng.digits(1))
+}
+
+/// A Taiwan national ID: a letter, a sex digit (8 or 9 on resident certificates) and eight
+/// digits, the last a check digit.
+pub fn tw_id_card(rng: &mut Rng) -> String {
+    const LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let sex = if rng.chance(0.9) { rng.pick(&['1', '2']) } else { rng.pick(&['8', '9']) };
+    let body = format!("{}{sex}{}", char::from(*rng.pick(LETTERS)), rng.digits(7));
+    format!("{body}{}", tw_id_check(&body))
+}
+
+/// A masked ID number as Chinese systems display it.
+pub fn id_card_masked(rng: &mut Rng) -> String {
+    let id = id_card(rng);
+    format!("{}********{}", &id[..6], &id[14..])
+}
+
+/// A masked mobile number as Chinese systems display it.
+pub fn mobile_masked(rng: &mut Rng) -> String {
+    let m = mobile(rng);
+    format!("{}****{}", &m[..3], &m[7..])
+}
+
 /// A public IPv4 address (from blocks allocated to Chinese networks).
 fn public_ip(rng: &mut Rng) -> String {
     let first = *rng.pick(&[58u8, 61, 101, 112, 114, 116, 117, 120, 121, 122, 183, 202, 218, 222]);
     format!("{first}.{}.{}.{}", rng.below(256), rng.below(256), 1 + rng.below(254))
 }
 
-fn labeled(text: String, kinds: &[Kind]) -> LabeledLine {
+fn labeled(text: String, kinds: &[Label]) -> LabeledLine {
     LabeledLine { text, kinds: kinds.iter().copied().collect() }
 }
 
@@ -404,20 +547,34 @@ fn person(rng: &mut Rng) -> Person {
 
 impl Person {
     /// The identifying fields with their kinds, in column order.
-    fn fields(&self) -> [(Kind, &Option<String>); 6] {
+    fn fields(&self) -> [(Label, &Option<String>); 6] {
         [
-            (Kind::IdCard, &self.id),
-            (Kind::Mobile, &self.mobile),
-            (Kind::BankCard, &self.card),
-            (Kind::Email, &self.email),
-            (Kind::Passport, &self.passport),
-            (Kind::Address, &self.address),
+            (Label::IdCard, &self.id),
+            (Label::Mobile, &self.mobile),
+            (Label::BankCard, &self.card),
+            (Label::Email, &self.email),
+            (Label::Passport, &self.passport),
+            (Label::Address, &self.address),
         ]
     }
 
-    fn kinds(&self) -> Vec<Kind> {
+    fn kinds(&self) -> Vec<Label> {
         self.fields().into_iter().filter(|(_, v)| v.is_some()).map(|(k, _)| k).collect()
     }
+
+    /// The kinds of a row that also has the person's name in a name column.
+    fn kinds_with_name(&self) -> Vec<Label> {
+        let mut kinds = self.kinds();
+        kinds.push(Label::Name);
+        kinds
+    }
+}
+
+/// A look-alike, its label (if it has one) added to `kinds`.
+fn decoy_into(rng: &mut Rng, kinds: &mut Vec<Label>) -> String {
+    let (text, label) = labeled_decoy(rng);
+    kinds.extend(label);
+    text
 }
 
 fn opt(v: &Option<String>) -> &str {
@@ -462,7 +619,7 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     rng.below(100),
                     format_args!("17{}", rng.digits(11)),
                 );
-                out.push(labeled(line, &p.kinds()));
+                out.push(labeled(line, &p.kinds_with_name()));
             }
         }
         DocFormat::Sql => {
@@ -471,6 +628,7 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
             for i in 0..rows {
                 let p = person(rng);
                 let sep = if i + 1 == rows { ';' } else { ',' };
+                let mut kinds = p.kinds_with_name();
                 let line = format!(
                     "({i}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}'){sep}",
                     p.name,
@@ -480,9 +638,9 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     opt(&p.email),
                     opt(&p.passport),
                     opt(&p.address),
-                    decoy(rng),
+                    decoy_into(rng, &mut kinds),
                 );
-                out.push(labeled(line, &p.kinds()));
+                out.push(labeled(line, &kinds));
             }
         }
         DocFormat::Jsonl => {
@@ -508,8 +666,9 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     fields.push(format!("\"address\":\"{v}\""));
                 }
                 fields.push(format!("\"ts\":{}", format_args!("17{}", rng.digits(11))));
-                fields.push(format!("\"ref\":\"{}\"", decoy(rng)));
-                out.push(labeled(format!("{{{}}}", fields.join(",")), &p.kinds()));
+                let mut kinds = p.kinds_with_name();
+                fields.push(format!("\"ref\":\"{}\"", decoy_into(rng, &mut kinds)));
+                out.push(labeled(format!("{{{}}}", fields.join(",")), &kinds));
             }
         }
         DocFormat::Log => {
@@ -523,33 +682,37 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     10 + rng.below(50),
                     rng.digits(3)
                 );
-                let (msg, kinds): (String, Vec<Kind>) = match rng.below(6) {
+                let (msg, kinds): (String, Vec<Label>) = match rng.below(6) {
                     0 => {
                         let m = mobile(rng);
+                        let mut kinds = vec![Label::Mobile];
                         (
                             format!(
                                 "INFO  sms.send to={} tpl=SMS_{} requestId={}",
                                 styled_mobile(rng, &m),
                                 rng.digits(6),
-                                decoy(rng)
+                                decoy_into(rng, &mut kinds)
                             ),
-                            vec![Kind::Mobile],
+                            kinds,
                         )
                     }
                     1 => (
                         format!("WARN  kyc.verify idNo={} result=MISMATCH cost={}ms", id_card(rng), rng.below(900)),
-                        vec![Kind::IdCard],
+                        vec![Label::IdCard],
                     ),
-                    2 => (
-                        format!(
-                            "INFO  user.login email={} ip=10.0.{}.{} session={}",
-                            email(rng),
-                            rng.below(255),
-                            rng.below(255),
-                            decoy(rng)
-                        ),
-                        vec![Kind::Email],
-                    ),
+                    2 => {
+                        let mut kinds = vec![Label::Email];
+                        (
+                            format!(
+                                "INFO  user.login email={} ip=10.0.{}.{} session={}",
+                                email(rng),
+                                rng.below(255),
+                                rng.below(255),
+                                decoy_into(rng, &mut kinds)
+                            ),
+                            kinds,
+                        )
+                    }
                     3 => (
                         format!(
                             "ERROR pay.charge card={} amount={}.{} err=DECLINED",
@@ -557,17 +720,20 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                             rng.below(9999),
                             rng.digits(2)
                         ),
-                        vec![Kind::BankCard],
+                        vec![Label::BankCard],
                     ),
-                    4 => (
-                        format!(
-                            "DEBUG cache.hit key=user:{} ttl={} trace={}",
-                            rng.digits(8),
-                            rng.below(3600),
-                            decoy(rng)
-                        ),
-                        vec![],
-                    ),
+                    4 => {
+                        let mut kinds = vec![];
+                        (
+                            format!(
+                                "DEBUG cache.hit key=user:{} ttl={} trace={}",
+                                rng.digits(8),
+                                rng.below(3600),
+                                decoy_into(rng, &mut kinds)
+                            ),
+                            kinds,
+                        )
+                    }
                     _ => (
                         format!(
                             "INFO  order.create orderNo={} phone={}****{} amount={}",
@@ -576,7 +742,7 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                             rng.digits(4),
                             rng.below(10000)
                         ),
-                        vec![],
+                        vec![Label::MobileMasked],
                     ),
                 };
                 out.push(labeled(format!("{ts} [{}] {msg}", rng.digits(5)), &kinds));
@@ -585,18 +751,18 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
         DocFormat::Prose => {
             for _ in 0..rows {
                 let n = name(rng);
-                let (text, kinds): (String, Vec<Kind>) = match rng.below(7) {
-                    0 => (format!("您好，我是{n}，手机{}，麻烦尽快回电。", mobile(rng)), vec![Kind::Mobile]),
+                let (text, kinds): (String, Vec<Label>) = match rng.below(7) {
+                    0 => (format!("您好，我是{n}，手机{}，麻烦尽快回电。", mobile(rng)), vec![Label::Mobile]),
                     1 => {
                         let m = mobile(rng);
                         (
                             format!("快递请寄到{}，收件人{n}，电话{}。", address(rng), styled_mobile(rng, &m)),
-                            vec![Kind::Address, Kind::Mobile],
+                            vec![Label::Address, Label::Mobile, Label::Name],
                         )
                     }
                     2 => (
                         format!("{n}的身份证号是{}，银行卡号{}，请核实。", id_card(rng), bank_card(rng)),
-                        vec![Kind::IdCard, Kind::BankCard],
+                        vec![Label::IdCard, Label::BankCard],
                     ),
                     3 => (
                         format!("我去年在北京市工作了{}年，后来回到上海市人民政府附近上班。", 1 + rng.below(9)),
@@ -614,11 +780,12 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     ),
                     5 => (
                         format!("办理签证需要护照，护照号码：{}，有问题发邮件到{}。", passport(rng), email(rng)),
-                        vec![Kind::Passport, Kind::Email],
+                        vec![Label::Passport, Label::Email],
                     ),
                     _ => (
                         format!("客户{n}（手机尾号{}）反映北京市{}号文件的问题。", rng.digits(4), 1 + rng.below(30)),
-                        vec![],
+                        // 客户 (customer) labels the name that follows, as 收件人 does.
+                        vec![Label::Name],
                     ),
                 };
                 out.push(labeled(text, &kinds));
@@ -631,10 +798,10 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
             ));
             for i in 0..rows {
                 let (contact, contact_kind) = match rng.below(10) {
-                    0 => (id_card(rng), Some(Kind::IdCard)),
-                    1 | 2 => (mobile(rng), Some(Kind::Mobile)),
-                    3 => (bank_card(rng), Some(Kind::BankCard)),
-                    4 => (email(rng), Some(Kind::Email)),
+                    0 => (id_card(rng), Some(Label::IdCard)),
+                    1 | 2 => (mobile(rng), Some(Label::Mobile)),
+                    3 => (bank_card(rng), Some(Label::BankCard)),
+                    4 => (email(rng), Some(Label::Email)),
                     _ => (String::new(), None),
                 };
                 let line = format!(
@@ -655,17 +822,69 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
                     rng.digits(11),
                     rng.pick(COMMENTS),
                 );
-                let mut kinds = vec![Kind::Name, Kind::Address, Kind::Ip];
+                let mut kinds = vec![Label::Name, Label::Address, Label::Ip];
                 kinds.extend(contact_kind);
+                out.push(labeled(line, &kinds));
+            }
+        }
+        DocFormat::Records => {
+            out.push(labeled(
+                "客户编号,姓名,手机,固定电话,护照号码,通行证类型,通行证号码,香港身份證,澳門身份證,身分證字號,车牌号,IMEI,最近定位,统一社会信用代码,登录IP,备注"
+                    .into(),
+                &[],
+            ));
+            for i in 0..rows {
+                let mut kinds = vec![Label::Name];
+                let mut cell = |rng: &mut Rng, p: f64, label: Label, make: fn(&mut Rng) -> String| {
+                    if rng.chance(p) {
+                        kinds.push(label);
+                        make(rng)
+                    } else {
+                        String::new()
+                    }
+                };
+                let phone = if rng.chance(0.5) {
+                    cell(rng, 1.0, Label::Mobile, mobile)
+                } else {
+                    cell(rng, 1.0, Label::MobileMasked, mobile_masked)
+                };
+                let tel = cell(rng, 0.5, Label::Landline, landline);
+                let passport = cell(rng, 0.3, Label::Passport, passport);
+                let hk = cell(rng, 0.2, Label::HkIdCard, hk_id_card);
+                let mo = cell(rng, 0.15, Label::MoIdCard, mo_id_card);
+                let tw = cell(rng, 0.2, Label::TwIdCard, tw_id_card);
+                let plate = cell(rng, 0.4, Label::Plate, plate);
+                let imei = cell(rng, 0.3, Label::Imei, imei);
+                let geo = cell(rng, 0.3, Label::Geo, geo);
+                let uscc = cell(rng, 0.2, Label::UsccIndividual, uscc_individual);
+                let ip = cell(rng, 0.4, Label::Ip, public_ip);
+                let note = if rng.chance(0.15) {
+                    kinds.push(Label::IdCardMasked);
+                    format!("已核验身份证{}", id_card_masked(rng))
+                } else {
+                    rng.pick(COMMENTS).to_string()
+                };
+                let (permit_type, permit) = if rng.chance(0.3) {
+                    kinds.push(Label::TravelPermit);
+                    let (number, kind) = travel_permit(rng);
+                    (kind, number)
+                } else {
+                    ("", String::new())
+                };
+                let line = format!(
+                    "{},{},{phone},{tel},{passport},{permit_type},{permit},{hk},{mo},{tw},{plate},{imei},\"{geo}\",{uscc},{ip},{note}",
+                    500_000 + i,
+                    name(rng),
+                );
                 out.push(labeled(line, &kinds));
             }
         }
         DocFormat::Digits => {
             out.push(labeled("txn_id\taccount\tamount\tbalance\tts_ms\tref\tcontact".into(), &[]));
             for _ in 0..rows {
-                let (contact, kinds): (String, Vec<Kind>) = match rng.below(20) {
-                    0 | 1 => (mobile(rng), vec![Kind::Mobile]),
-                    2 => (id_card(rng), vec![Kind::IdCard]),
+                let (contact, kinds): (String, Vec<Label>) = match rng.below(20) {
+                    0 | 1 => (mobile(rng), vec![Label::Mobile]),
+                    2 => (id_card(rng), vec![Label::IdCard]),
                     3 => (mobile_unallocated(rng), vec![]),
                     4 => (id_card_bad_check(rng), vec![]),
                     _ => (String::new(), vec![]),
@@ -687,16 +906,29 @@ pub fn document(format: DocFormat, rows: usize, rng: &mut Rng) -> Vec<LabeledLin
         DocFormat::Source => {
             out.push(labeled("import unittest".into(), &[]));
             for i in 0..rows {
-                let (text, kinds): (String, Vec<Kind>) = match rng.below(7) {
-                    0 => (format!("    TEST_PHONE_{i} = \"{}\"", mobile(rng)), vec![Kind::Mobile]),
-                    1 => (format!("    ID_{i} = '{}'  # fixture", id_card(rng)), vec![Kind::IdCard]),
-                    2 => (format!("    SESSION_{i} = \"{}\"", decoy(rng)), vec![]),
-                    3 => (
-                        format!("    assert mask('{}') == '{}****{}'", "x".repeat(3), rng.digits(3), rng.digits(4)),
-                        vec![],
-                    ),
-                    4 => (format!("    MAX_{i} = {}  # {}", rng.digits(12), decoy(rng)), vec![]),
-                    5 => (format!("    CONTACT_{i} = {{\"mail\": \"{}\"}}", email(rng)), vec![Kind::Email]),
+                let (text, kinds): (String, Vec<Label>) = match rng.below(7) {
+                    0 => (format!("    TEST_PHONE_{i} = \"{}\"", mobile(rng)), vec![Label::Mobile]),
+                    1 => (format!("    ID_{i} = '{}'  # fixture", id_card(rng)), vec![Label::IdCard]),
+                    2 => {
+                        let mut kinds = vec![];
+                        (format!("    SESSION_{i} = \"{}\"", decoy_into(rng, &mut kinds)), kinds)
+                    }
+                    3 => {
+                        let masked = format!("{}****{}", rng.digits(3), rng.digits(4));
+                        // A masked mobile keeps a mobile's head: 1, then 3-9.
+                        let head = masked.as_bytes();
+                        let kinds = if head[0] == b'1' && (b'3'..=b'9').contains(&head[1]) {
+                            vec![Label::MobileMasked]
+                        } else {
+                            vec![]
+                        };
+                        (format!("    assert mask('xxx') == '{masked}'"), kinds)
+                    }
+                    4 => {
+                        let mut kinds = vec![];
+                        (format!("    MAX_{i} = {}  # {}", rng.digits(12), decoy_into(rng, &mut kinds)), kinds)
+                    }
+                    5 => (format!("    CONTACT_{i} = {{\"mail\": \"{}\"}}", email(rng)), vec![Label::Email]),
                     _ => (format!("    EPOCH_MS_{i} = {}", format_args!("17{}", rng.digits(11))), vec![]),
                 };
                 out.push(labeled(text, &kinds));

@@ -15,6 +15,17 @@ pub trait TextPositions: Sync {
     fn whole(&self) -> Option<&[u8]>;
     /// The offset in the input's own bytes of a text offset (they differ for decoded text).
     fn original_offset(&self, text_offset: usize) -> usize;
+    /// The characters of the input's own bytes between two text offsets, when they differ from
+    /// the text's: a JSON `\uXXXX` escape is one character of the scanned text and six of the
+    /// file, and columns count the file's (as `offset` does). `None`: count in the text.
+    fn original_chars(&self, _text_range: Range<usize>) -> Option<u64> {
+        None
+    }
+}
+
+/// The characters in UTF-8 `bytes` (bytes that are not continuation bytes).
+pub fn utf8_chars(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
 }
 
 /// Detections per kind: a slot per built-in kind, a map only for the user's kinds.
@@ -125,8 +136,10 @@ impl FindingSink {
             if self.counted_to < self.line_start || self.counted_to > d.start {
                 (self.counted_to, self.chars) = (self.line_start, 0);
             }
-            let line = text(self.counted_to..d.start, &mut self.touched);
-            self.chars += line.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+            self.chars += match positions.original_chars(self.counted_to..d.start) {
+                Some(n) => n,
+                None => utf8_chars(text(self.counted_to..d.start, &mut self.touched)),
+            };
             self.counted_to = d.start;
             let mut column = 1 + self.chars;
             // A UTF-8 byte-order mark is not a character anyone sees.

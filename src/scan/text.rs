@@ -76,6 +76,16 @@ impl TextPositions for Source {
     fn original_offset(&self, text_offset: usize) -> usize {
         Source::original_offset(self, text_offset)
     }
+
+    fn original_chars(&self, text_range: Range<usize>) -> Option<u64> {
+        // UTF-8 with JSON escapes decoded: the file's own characters are at hand. A transcoded
+        // file's characters are the text's.
+        let escaped = self.encoding == crate::source::Encoding::Utf8 && self.decoded.is_some();
+        escaped.then(|| {
+            let (start, end) = (self.original_offset(text_range.start), self.original_offset(text_range.end));
+            crate::positions::utf8_chars(&self.raw[start..end])
+        })
+    }
 }
 
 /// Scans a loaded input; `None` when its checks were deferred and a window failed them.

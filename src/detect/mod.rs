@@ -173,8 +173,9 @@ impl Detector {
 
         let mut spans = Vec::new();
         email::find(text, &anchors.at, &mut spans);
+        email::find_fullwidth(text, &anchors.non_ascii, &mut spans);
         for (start, end) in spans {
-            let value = String::from_utf8_lossy(&text[start..end]).to_lowercase();
+            let value = email::normalise(&text[start..end]);
             out.push(detection(Kind::Email, start, end, value, Confidence::High));
         }
 

@@ -223,7 +223,7 @@ impl Detector {
         let mut addresses = Vec::new();
         address::find(text, &anchors.non_ascii, &mut addresses);
         for a in addresses {
-            let value = String::from_utf8_lossy(&text[a.start..a.end]).into_owned();
+            let value = a.joined.unwrap_or_else(|| String::from_utf8_lossy(&text[a.start..a.end]).into_owned());
             let confidence = if a.has_door_number { Confidence::High } else { Confidence::Medium };
             let mut d = detection(Kind::Address, a.start, a.end, value, confidence);
             d.public_prefix_chars = a.admin_chars;

@@ -15,11 +15,11 @@ pub trait TextPositions: Sync {
     fn whole(&self) -> Option<&[u8]>;
     /// The offset in the input's own bytes of a text offset (they differ for decoded text).
     fn original_offset(&self, text_offset: usize) -> usize;
-    /// The characters of the input's own bytes between two text offsets, when they differ from
-    /// the text's: a JSON `\uXXXX` escape is one character of the scanned text and six of the
-    /// file, and columns count the file's (as `offset` does). `None`: count in the text.
-    fn original_chars(&self, _text_range: Range<usize>) -> Option<u64> {
-        None
+    /// How many more characters the input's own bytes have than the text between two text
+    /// offsets: a JSON `\uXXXX` escape is one character of the scanned text and six of the
+    /// file, and columns count the file's characters (as `offset` counts its bytes).
+    fn escape_extra_chars(&self, _text_range: Range<usize>) -> u64 {
+        0
     }
 }
 
@@ -136,10 +136,8 @@ impl FindingSink {
             if self.counted_to < self.line_start || self.counted_to > d.start {
                 (self.counted_to, self.chars) = (self.line_start, 0);
             }
-            self.chars += match positions.original_chars(self.counted_to..d.start) {
-                Some(n) => n,
-                None => utf8_chars(text(self.counted_to..d.start, &mut self.touched)),
-            };
+            self.chars += utf8_chars(text(self.counted_to..d.start, &mut self.touched))
+                + positions.escape_extra_chars(self.counted_to..d.start);
             self.counted_to = d.start;
             let mut column = 1 + self.chars;
             // A UTF-8 byte-order mark is not a character anyone sees.

@@ -35,15 +35,23 @@ fn columns_agree_with_offsets_after_json_escapes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("escaped.json");
     std::fs::write(&path, &content).expect("write");
-    let out = piiscan().args(["scan", "--format", "jsonl", "--reveal"]).arg(&path).output().expect("run");
-    let rows: Vec<Value> = jsonl(&out.stdout).into_iter().filter(|r| r["kind"] == "mobile").collect();
-    assert_eq!(rows.len(), mobiles.len(), "{rows:?}");
-    let line_start = content.find('\n').unwrap() + 1;
-    for (r, mobile) in rows.iter().zip(mobiles) {
-        let offset = r["offset"].as_u64().expect("offset") as usize;
-        assert_eq!(&content[offset..offset + 11], mobile);
-        assert_eq!(r["line"], 2);
-        let column = content[line_start..offset].chars().count() as u64 + 1;
-        assert_eq!(r["column"].as_u64(), Some(column), "{mobile}");
+    let from_file = piiscan().args(["scan", "--format", "jsonl", "--reveal"]).arg(&path).output().expect("run");
+    // The same bytes from standard input: a stream, decoded piece by piece.
+    let from_stream = piiscan()
+        .args(["scan", "--format", "jsonl", "--reveal", "-"])
+        .write_stdin(content.clone())
+        .output()
+        .expect("run");
+    for (what, out) in [("file", from_file), ("stream", from_stream)] {
+        let rows: Vec<Value> = jsonl(&out.stdout).into_iter().filter(|r| r["kind"] == "mobile").collect();
+        assert_eq!(rows.len(), mobiles.len(), "{what}: {rows:?}");
+        let line_start = content.find('\n').unwrap() + 1;
+        for (r, mobile) in rows.iter().zip(mobiles) {
+            let offset = r["offset"].as_u64().expect("offset") as usize;
+            assert_eq!(&content[offset..offset + 11], mobile, "{what}");
+            assert_eq!(r["line"], 2, "{what}");
+            let column = content[line_start..offset].chars().count() as u64 + 1;
+            assert_eq!(r["column"].as_u64(), Some(column), "{what}: {mobile}");
+        }
     }
 }

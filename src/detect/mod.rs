@@ -529,6 +529,10 @@ fn grouped_landline(text: &[u8], chain: &Chain, rest: &[Group]) -> Option<(usize
 fn in_card_grouping(text: &[u8], chain: &Chain, at: usize) -> bool {
     let groups = &chain.groups;
     let four = |g: &Group| chain.norm(g).len() == 4;
+    // `0086 0755 8601 3388`: a country code, not a card group, before the area code.
+    if at == 1 && matches!(chain.norm(&groups[0]), "86" | "0086") {
+        return false;
+    }
     if at > 0 && four(&groups[at - 1]) {
         return true;
     }

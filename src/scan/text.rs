@@ -77,14 +77,12 @@ impl TextPositions for Source {
         Source::original_offset(self, text_offset)
     }
 
-    fn original_chars(&self, text_range: Range<usize>) -> Option<u64> {
-        // UTF-8 with JSON escapes decoded: the file's own characters are at hand. A transcoded
-        // file's characters are the text's.
-        let escaped = self.encoding == crate::source::Encoding::Utf8 && self.decoded.is_some();
-        escaped.then(|| {
-            let (start, end) = (self.original_offset(text_range.start), self.original_offset(text_range.end));
-            crate::positions::utf8_chars(&self.raw[start..end])
-        })
+    fn escape_extra_chars(&self, text_range: Range<usize>) -> u64 {
+        // A transcoded file's characters are the text's; escapes only widen a UTF-8 file's.
+        match &self.decoded {
+            Some((_, map)) if self.encoding == Encoding::Utf8 => map.escape_extra_chars(text_range),
+            _ => 0,
+        }
     }
 }
 

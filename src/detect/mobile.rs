@@ -31,10 +31,11 @@ pub fn strip_country_code(digits: &str) -> Option<&str> {
 
 /// Whether the digit run ending at `end` is written as a float with a zero fraction
 /// (`13318107952.0`): how pandas and spreadsheets export a phone column read as numbers. Only
-/// exactly `.0` counts; `.5` or `.00` is some other decimal number.
+/// exactly `.0` counts; `.5` or `.00` is some other decimal number, and `.0_f32` or `.0e3` a
+/// literal in code.
 pub fn float_export(text: &[u8], start: usize, end: usize) -> bool {
     let fraction_zero = text.get(end..end + 2) == Some(b".0")
-        && !text.get(end + 2).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.');
+        && !text.get(end + 2).is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'));
     let decimal_before = start >= 2 && text[start - 1] == b'.' && text[start - 2].is_ascii_digit();
     fraction_zero && !decimal_before
 }
@@ -118,7 +119,7 @@ mod tests {
 
     #[test]
     fn pandas_floats() {
-        let text = b"a,13318107952.0,b 13318107952.5 13318107952.00 0.13318107952.0 13318107952.0e3";
+        let text = b"a,13318107952.0,b 13318107952.5 13318107952.00 0.13318107952.0 13318107952.0e3 13318107952.0_f32";
         let at = |n: &str| text.windows(n.len()).position(|w| w == n.as_bytes()).unwrap();
         assert!(float_export(text, 2, 13));
         let cases = [(at(" 13318107952.5") + 1, false), (at(" 13318107952.00") + 1, false)];
@@ -129,6 +130,8 @@ mod tests {
         assert!(!float_export(text, decimal, decimal + 11), "the fraction of a decimal");
         let exponent = at("13318107952.0e3");
         assert!(!float_export(text, exponent, exponent + 11), "glued to a letter");
+        let suffixed = at("13318107952.0_f32");
+        assert!(!float_export(text, suffixed, suffixed + 11), "a typed literal in code");
     }
 
     #[test]

@@ -167,6 +167,14 @@ fn fullwidth_digit_at(text: &[u8], i: usize) -> Option<u8> {
     }
 }
 
+/// A full-width `Ｘ` (U+FF38, EF BC B8) or `ｘ` (U+FF58, EF BD 98): the check character of an
+/// ID number typed on a full-width keyboard. It ends a token when it follows a digit, as the
+/// last character of an ID does, and is no token character anywhere else.
+#[inline]
+fn fullwidth_x_at(text: &[u8], i: usize) -> bool {
+    matches!(text.get(i..i + 3), Some([FULLWIDTH_LEAD_BYTE, 0xBC, 0xB8] | [FULLWIDTH_LEAD_BYTE, 0xBD, 0x98]))
+}
+
 /// Whether a lone run of `digits` starting at `start` in `text` is something a validator reads
 /// on its own: 7 digits after a closing parenthesis (the landline validator then checks the
 /// area code in it) or, starting with 1, 5 or 7, before an opening one (a Macau ID number and
@@ -321,8 +329,8 @@ impl CandidateScanner {
             let lone = match text.get(end) {
                 None => true,
                 // Full-width punctuation (，。：) ends a token as any other byte would; only a
-                // full-width digit continues it.
-                Some(&FULLWIDTH_LEAD_BYTE) => fullwidth_digit_at(text, end).is_none(),
+                // full-width digit or check character `Ｘ` continues it.
+                Some(&FULLWIDTH_LEAD_BYTE) => fullwidth_digit_at(text, end).is_none() && !fullwidth_x_at(text, end),
                 Some(&b) if CLASS[b as usize] != OTHER => false,
                 Some(b' ' | b'-') => {
                     !(text.get(end + 1).is_some_and(u8::is_ascii_digit) || fullwidth_digit_at(text, end + 1).is_some())
@@ -703,6 +711,16 @@ fn read_token(text: &[u8], start: usize, normalized: &mut String) -> (Group, usi
                     normalized.push(d as char);
                     i += 3;
                 }
+                None if fullwidth_x_at(text, i)
+                    && normalized.as_bytes()[norm_start..].last().is_some_and(u8::is_ascii_digit) =>
+                {
+                    letters += 1;
+                    x_count += 1;
+                    normalized.push('X');
+                    i += 3;
+                    // A check character is the last of its number: what follows starts anew.
+                    break;
+                }
                 None => break,
             },
             _ => break,
@@ -901,6 +919,19 @@ mod tests {
             })
             .collect();
         assert_eq!(runs, ["1.2.3.4", "39.908823", "116.397470"]);
+    }
+
+    #[test]
+    fn fullwidth_check_character_ends_a_token() {
+        for id in
+            ["１１０１０５１９４９１２３１００２Ｘ", "１１０１０５１９４９１２３１００２ｘ", "11010519491231002Ｘ"]
+        {
+            let c = chains(&format!("身份证：{id}，"));
+            assert_eq!(c[0], [("11010519491231002X".into(), TokenClass::DigitsX)], "{id}");
+        }
+        // Not after a digit, it is no token character; after one, it ends the token.
+        assert!(chains("ＸＸ１").iter().all(|c| c[0].0 == "1"));
+        assert_eq!(chains("１２Ｘ３４")[1], [("34".into(), TokenClass::Digits)]);
     }
 
     #[test]

@@ -15,6 +15,17 @@ pub trait TextPositions: Sync {
     fn whole(&self) -> Option<&[u8]>;
     /// The offset in the input's own bytes of a text offset (they differ for decoded text).
     fn original_offset(&self, text_offset: usize) -> usize;
+    /// How many more characters the input's own bytes have than the text between two text
+    /// offsets: a JSON `\uXXXX` escape is one character of the scanned text and six of the
+    /// file, and columns count the file's characters (as `offset` counts its bytes).
+    fn escape_extra_chars(&self, _text_range: Range<usize>) -> u64 {
+        0
+    }
+}
+
+/// The characters in UTF-8 `bytes` (bytes that are not continuation bytes).
+pub fn utf8_chars(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64
 }
 
 /// Detections per kind: a slot per built-in kind, a map only for the user's kinds.
@@ -125,8 +136,8 @@ impl FindingSink {
             if self.counted_to < self.line_start || self.counted_to > d.start {
                 (self.counted_to, self.chars) = (self.line_start, 0);
             }
-            let line = text(self.counted_to..d.start, &mut self.touched);
-            self.chars += line.iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64;
+            self.chars += utf8_chars(text(self.counted_to..d.start, &mut self.touched))
+                + positions.escape_extra_chars(self.counted_to..d.start);
             self.counted_to = d.start;
             let mut column = 1 + self.chars;
             // A UTF-8 byte-order mark is not a character anyone sees.

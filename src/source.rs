@@ -109,6 +109,30 @@ impl OffsetMap {
         }
     }
 
+    /// The characters that the `\uXXXX` escapes decoded in `range` (character boundaries at or
+    /// after the last [`OffsetMap::forget_before`]) have in the original beyond the one each
+    /// decodes to: six for an escape, twelve for a surrogate pair. Only for a map of UTF-8
+    /// text, where every other character keeps its bytes (a transcoded text's widths differ
+    /// for every character).
+    pub fn escape_extra_chars(&self, range: Range<usize>) -> u64 {
+        let first = self.segments.partition_point(|s| s.decoded_start <= range.start).saturating_sub(1);
+        let mut extra = 0;
+        for (i, s) in self.segments.iter().enumerate().skip(first) {
+            if s.decoded_start >= range.end {
+                break;
+            }
+            if s.original_width <= s.decoded_width || s.decoded_width == 0 {
+                continue;
+            }
+            let next = self.segments.get(i + 1).map_or(self.decoded_len, |n| n.decoded_start);
+            let (from, to) = (s.decoded_start.max(range.start), next.min(range.end));
+            if to > from {
+                extra += ((to - from) / s.decoded_width * (s.original_width - 1)) as u64;
+            }
+        }
+        extra
+    }
+
     /// Forgets the segments that end at or before decoded offset `decoded`: a stream's map
     /// only keeps what the text still held needs.
     fn forget_before(&mut self, decoded: usize) {

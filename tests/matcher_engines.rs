@@ -101,6 +101,8 @@ const PIECES: &[&[u8]] = &[
     b"+86",
     "\u{ff11}".as_bytes(),
     "\u{ff18}".as_bytes(),
+    "\u{ff38}".as_bytes(),
+    "\u{ff58}".as_bytes(),
     "\u{ff0c}".as_bytes(),
     "：".as_bytes(),
     "北京市".as_bytes(),

@@ -133,8 +133,12 @@ pub struct AddressMatch {
     pub end: usize,
     /// Characters of the administrative prefix (shown unmasked).
     pub admin_chars: usize,
-    /// Whether a door number was found (high confidence) or only a road.
+    /// Whether a door number was found (high confidence) or only an estate in a township.
     pub has_door_number: bool,
+    /// For an address split over several fields (`"city":"深圳市","district":"南山区",...`):
+    /// its parts joined without the syntax between them, the value reported. `None`: the
+    /// value is the span's text.
+    pub joined: Option<String>,
 }
 
 const ROAD_SUFFIXES: &[&str] = &["大道", "大街", "胡同", "路", "街", "巷", "弄"];
@@ -221,13 +225,20 @@ pub fn find(text: &[u8], non_ascii: &[Range<usize>], out: &mut Vec<AddressMatch>
         let mut levels = 1;
         let mut deepest = level;
         let mut j = i + 1;
-        while j < matches.len() && adjacent(text, end, matches[j].0) && matches[j].2 > deepest {
+        let mut gaps = Vec::new();
+        while j < matches.len() && matches[j].2 > deepest {
+            if !adjacent(text, end, matches[j].0) {
+                match field_gap(text, end) {
+                    Some(next) if next == matches[j].0 => gaps.push(end..next),
+                    _ => break,
+                }
+            }
             end = matches[j].1;
             deepest = matches[j].2;
             levels += 1;
             j += 1;
         }
-        match extend(text, start, end, levels) {
+        match extend(text, start, end, levels, gaps) {
             Some(found) => {
                 covered_until = found.end;
                 out.push(found);
@@ -245,8 +256,94 @@ fn adjacent(text: &[u8], end: usize, next_start: usize) -> bool {
         || (next_start == end + 3 && &text[end..next_start] == "\u{3000}".as_bytes())
 }
 
+/// Where the next field's value starts when `end` closes a field of a record and another
+/// opens right after: JSON (`","city":"`), XML (`</province><city>`), CSV or TSV (`,` `\t`,
+/// quoted or not). An address split over such fields (province, city, district and detail in
+/// their own keys or elements) is read as one. The gap is at most [`MAX_FIELD_GAP`] bytes.
+fn field_gap(text: &[u8], end: usize) -> Option<usize> {
+    let gap = &text[end..text.len().min(end + MAX_FIELD_GAP)];
+    let skip_space = |i: usize| i + gap[i..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let name_len = |i: usize, stop: &[u8]| gap[i..].iter().take_while(|b| !stop.contains(b) && **b != b'\n').count();
+    let next = match gap.first()? {
+        // JSON: `"` `,` `"key"` `:` `"`.
+        b'"' if gap.get(skip_space(1)) == Some(&b',') && gap.get(skip_space(skip_space(1) + 1)) == Some(&b'"') => {
+            let key = skip_space(skip_space(1) + 1) + 1;
+            let key_end = key + name_len(key, b"\"");
+            if gap.get(key_end) != Some(&b'"') {
+                // A quoted CSV cell (`"广东省","深圳市"`): the value starts after the quote.
+                return Some(end + key);
+            }
+            let colon = skip_space(key_end + 1);
+            if gap.get(colon) != Some(&b':') {
+                return Some(end + key);
+            }
+            let open = skip_space(colon + 1);
+            (gap.get(open) == Some(&b'"')).then_some(open + 1)?
+        }
+        // XML: `</name>` then `<name ...>`.
+        b'<' if gap.get(1) == Some(&b'/') => {
+            let close = 2 + name_len(2, b"<>");
+            let open = skip_space(close + 1);
+            if gap.get(close) != Some(&b'>') || gap.get(open) != Some(&b'<') {
+                return None;
+            }
+            let open_end = open + 1 + name_len(open + 1, b"<>");
+            (gap.get(open_end) == Some(&b'>')).then_some(open_end + 1)?
+        }
+        b',' | b'\t' => 1,
+        _ => return None,
+    };
+    (next <= gap.len()).then_some(end + next)
+}
+
+/// The longest syntax between two fields of one address: a key or element name of some 40
+/// bytes with its quotes and punctuation.
+const MAX_FIELD_GAP: usize = 48;
+
 /// Extends an administrative run over the street part and decides whether it is an address.
-fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> Option<AddressMatch> {
+/// `gaps` are the field separators inside the administrative run; the street part may itself
+/// be the next field's value.
+fn extend(
+    text: &[u8],
+    start: usize,
+    admin_end: usize,
+    admin_levels: usize,
+    mut gaps: Vec<Range<usize>>,
+) -> Option<AddressMatch> {
+    let direct = street(text, admin_end, admin_levels, false);
+    let (body_start, (last, door)) = match direct {
+        Some(found) => (admin_end, found),
+        None => {
+            // The detail in a field of its own: a road or an estate and a door number.
+            let next = field_gap(text, admin_end)?;
+            let found = street(text, next, admin_levels, true)?;
+            gaps.push(admin_end..next);
+            (next, found)
+        }
+    };
+    let end = body_start + last;
+    let admin: usize = std::str::from_utf8(&text[start..admin_end]).map_or(0, |s| s.chars().count());
+    // The gaps are ASCII: as many characters as bytes.
+    let inner_gaps: usize = gaps.iter().filter(|g| g.end <= admin_end).map(|g| g.len()).sum();
+    let admin_chars = admin.saturating_sub(inner_gaps);
+    let joined = (!gaps.is_empty()).then(|| {
+        let mut value = Vec::with_capacity(end - start);
+        let mut from = start;
+        for g in &gaps {
+            value.extend_from_slice(&text[from..g.start]);
+            from = g.end;
+        }
+        value.extend_from_slice(&text[from..end]);
+        String::from_utf8_lossy(&value).into_owned()
+    });
+    Some(AddressMatch { start, end, admin_chars, has_door_number: door, joined })
+}
+
+/// Reads the street part at `at` (after `admin_levels` administrative names): the end of the
+/// address, relative to `at`, and whether it has a door number. `own_field`: the street part
+/// is a field of its own, which must hold a road or an estate with its door number.
+fn street(text: &[u8], at: usize, admin_levels: usize, own_field: bool) -> Option<(usize, bool)> {
+    let admin_end = at;
     // Only the next few dozen characters can belong to this address; never look further, and
     // decode only as far as the street part runs (most place mentions end at once).
     let window = &text[admin_end..text.len().min(admin_end + MAX_BODY_CHARS * 4)];
@@ -309,16 +406,19 @@ fn extend(text: &[u8], start: usize, admin_end: usize, admin_levels: usize) -> O
         }
         prev = Some(c);
     }
-    let is_address = (door_end.is_some()
-        && (admin_levels >= 2 || road_end.is_some() || estate_end.is_some() || township))
-        || (road_end.is_some() && admin_levels >= 2)
-        || (estate_end.is_some() && township && admin_levels >= 2);
+    // A road without a door number (深圳市南山区科技园路) is a place, not where someone lives;
+    // a village in a township is (河北省保定市清苑区东闾乡北王庄村).
+    let is_address = if own_field {
+        door_end.is_some() && (road_end.is_some() || estate_end.is_some())
+    } else {
+        (door_end.is_some() && (admin_levels >= 2 || road_end.is_some() || estate_end.is_some() || township))
+            || (estate_end.is_some() && township && admin_levels >= 2)
+    };
     if !is_address {
         return None;
     }
     let last = [road_end, door_end, estate_end].into_iter().flatten().max()?;
-    let admin_chars = std::str::from_utf8(&text[start..admin_end]).map_or(0, |s| s.chars().count());
-    Some(AddressMatch { start, end: admin_end + last, admin_chars, has_door_number: door_end.is_some() })
+    Some((last, door_end.is_some()))
 }
 
 #[cfg(test)]
@@ -425,5 +525,84 @@ mod tests {
         assert!(addresses("上海市人民政府发布通知").is_empty());
         assert!(addresses("北京市2023年第5号公告").is_empty());
         assert!(addresses("广州的北京路很热闹").is_empty());
+    }
+
+    fn joined(text: &str) -> Vec<(&str, Option<String>, usize)> {
+        let mut out = Vec::new();
+        find(text.as_bytes(), &crate::matcher::non_ascii_runs(text.as_bytes()), &mut out);
+        out.into_iter().map(|m| (&text[m.start..m.end], m.joined, m.admin_chars)).collect()
+    }
+
+    /// Parts of generated addresses: (province, city, district, road, door).
+    fn parts() -> Vec<[String; 5]> {
+        let places = [
+            ("广东省", "深圳市", "南山区", "科技园路"),
+            ("浙江省", "杭州市", "西湖区", "文三路"),
+            ("四川省", "成都市", "武侯区", "人民南路"),
+            ("湖北省", "武汉市", "洪山区", "珞喻路"),
+        ];
+        let mut rng = crate::synth::Rng::new(16);
+        places
+            .iter()
+            .map(|&(p, c, d, r)| {
+                let door = format!("{}号{}栋{}室", 1 + rng.below(300), 1 + rng.below(20), 101 + rng.below(1800));
+                [p, c, d, r].map(String::from).into_iter().chain([door]).collect::<Vec<_>>().try_into().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn addresses_split_over_fields_are_one() {
+        for [p, c, d, r, door] in parts() {
+            let whole = format!("{p}{c}{d}{r}{door}");
+            for (text, first) in [
+                (format!(r#"{{"province":"{p}","city":"{c}","district":"{d}","address":"{r}{door}"}}"#), &p),
+                (format!(r#"{{"province": "{p}", "city": "{c}", "district": "{d}", "detail": "{r}{door}"}}"#), &p),
+                (format!(r#"{{"city":"{c}","address":"{d}{r}{door}"}}"#), &c),
+                (
+                    format!(
+                        "<province>{p}</province><city>{c}</city><district>{d}</district><street>{r}{door}</street>"
+                    ),
+                    &p,
+                ),
+                (format!("张三,{p},{c},{d},{r}{door},13800138000"), &p),
+                (format!("\"{p}\",\"{c}\",\"{d}\",\"{r}{door}\""), &p),
+            ] {
+                let found = joined(&text);
+                assert_eq!(found.len(), 1, "{text}: {found:?}");
+                let (span, value, admin_chars) = &found[0];
+                let expected = whole.strip_prefix(&p[..]).filter(|_| *first == c).unwrap_or(&whole);
+                assert_eq!(value.as_deref(), Some(expected), "{text}");
+                assert!(span.starts_with(first.as_str()) && span.ends_with(door.as_str()), "{text}: {span}");
+                let admin = expected.chars().count() - format!("{r}{door}").chars().count();
+                assert_eq!(*admin_chars, admin, "{text}");
+                let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
+                let reported: Vec<String> = detector
+                    .detect(text.as_bytes())
+                    .into_iter()
+                    .filter(|f| f.kind == crate::finding::Kind::Address)
+                    .map(|f| f.value.to_string())
+                    .collect();
+                assert_eq!(reported, [expected], "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn fields_that_do_not_make_an_address() {
+        for [p, c, d, r, door] in parts() {
+            for text in [
+                // A road with no door number, in one field or several.
+                format!("{p}{c}{d}{r}"),
+                format!(r#"{{"city":"{c}","district":"{d}","road":"{r}"}}"#),
+                // A bare number in the next field is no door of this address.
+                format!(r#"{{"city":"{c}","district":"{d}","count":"3号"}}"#),
+                // Same-level names are a list, not an address; an unrelated field breaks it.
+                format!(r#"{{"from":"{c}","to":"{d}"}}"#).replace(&d, "上海市"),
+                format!(r#"{{"province":"{p}","note":"hello","address":"{r}{door}"}}"#),
+            ] {
+                assert_eq!(joined(&text), [], "{text}");
+            }
+        }
     }
 }

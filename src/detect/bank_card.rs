@@ -59,6 +59,46 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Kind;
+
+    /// What the whole detector reports in `text`: kind, value and the bytes it spans.
+    fn found(text: &str) -> Vec<(Kind, String, &str)> {
+        let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
+        detector
+            .detect(text.as_bytes())
+            .into_iter()
+            .map(|d| (d.kind, d.value.to_string(), &text[d.start..d.end]))
+            .collect()
+    }
+
+    /// `digits` with its Luhn check digit appended (computed here, not with the validator).
+    fn with_luhn(digits: &str) -> String {
+        let sum: u32 = digits
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, b)| {
+                let d = u32::from(b - b'0');
+                if i % 2 == 0 {
+                    let doubled = d * 2;
+                    doubled / 10 + doubled % 10
+                } else {
+                    d
+                }
+            })
+            .sum();
+        format!("{digits}{}", (10 - sum % 10) % 10)
+    }
+
+    /// A seeded sequence of decimal digits.
+    fn digits(state: &mut u64, n: usize) -> String {
+        (0..n)
+            .map(|_| {
+                *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from(b'0' + ((*state >> 33) % 10) as u8)
+            })
+            .collect()
+    }
 
     #[test]
     fn luhn_vectors() {
@@ -78,5 +118,62 @@ mod tests {
         let unionpay = check("6258020000001234").expect("UnionPay range");
         assert!(unionpay.luhn && !unionpay.known_bin);
         assert_eq!(check("62220200000000012301"), None);
+    }
+
+    /// 18-digit cards on BINs of that length, with their Luhn digit, that also pass the
+    /// GB 32100 check (about one in 31 does): searched for from a seed.
+    fn cards_that_pass_gb32100(count: usize) -> Vec<String> {
+        let mut state = 32100;
+        let mut found = Vec::new();
+        while found.len() < count {
+            let bin = ["438588", "603367", "603602"][found.len() % 3];
+            let card = with_luhn(&format!("{bin}{}", digits(&mut state, 11)));
+            if crate::detect::uscc::is_valid(card.as_bytes()) {
+                found.push(card);
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_valid_card_wins_over_a_credit_code_check() {
+        for card in cards_that_pass_gb32100(30) {
+            for text in [format!("卡号：{card}"), card.clone(), format!("name,card\n张三,{card}\n")] {
+                let got: Vec<_> = found(&text).into_iter().filter(|f| f.0 != Kind::Name).collect();
+                assert_eq!(got.len(), 1, "{text}: {got:?}");
+                assert_eq!((got[0].0, got[0].1.as_str()), (Kind::BankCard, card.as_str()), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_context_can_say_credit_code() {
+        for card in cards_that_pass_gb32100(30) {
+            for text in [
+                format!("统一社会信用代码：{card}"),
+                format!("纳税人识别号 {card}"),
+                format!("{{\"uscc\": \"{card}\"}}"),
+                format!("公司,营业执照\n某某公司,{card}\n"),
+            ] {
+                let got = found(&text);
+                assert!(got.iter().all(|f| f.0 != Kind::BankCard), "{text}: {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_card_failing_luhn_stays_a_credit_code() {
+        let mut state = 5;
+        let mut checked = 0;
+        while checked < 20 {
+            let card = with_luhn(&format!("438588{}", digits(&mut state, 11)));
+            let last = card.as_bytes()[17] - b'0';
+            let wrong = format!("{}{}", &card[..17], (last + 1) % 10);
+            if !crate::detect::uscc::is_valid(wrong.as_bytes()) {
+                continue;
+            }
+            checked += 1;
+            assert!(found(&wrong).iter().all(|f| f.0 != Kind::BankCard), "{wrong}");
+        }
     }
 }

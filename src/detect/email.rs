@@ -12,10 +12,32 @@ fn is_domain(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')
 }
 
+/// The full-width commercial at, `＠` (U+FF20), as Chinese input methods type it.
+const FULLWIDTH_AT: &[u8] = "\u{ff20}".as_bytes();
+
 /// Finds e-mail addresses around the `@` positions `ats` (ascending); returns byte spans.
 pub fn find(text: &[u8], ats: &[usize], out: &mut Vec<(usize, usize)>) {
+    find_around(text, ats.iter().map(|&at| (at, 1)), out);
+}
+
+/// Finds e-mail addresses written with a full-width `＠` in the runs of non-ASCII bytes
+/// `non_ascii` (ascending, as the matcher notes them): the rest of such an address is ASCII.
+pub fn find_fullwidth(text: &[u8], non_ascii: &[std::ops::Range<usize>], out: &mut Vec<(usize, usize)>) {
+    let ats = non_ascii.iter().flat_map(|run| {
+        memchr::memmem::find_iter(&text[run.clone()], FULLWIDTH_AT).map(move |i| (run.start + i, FULLWIDTH_AT.len()))
+    });
+    find_around(text, ats, out);
+}
+
+/// The reported value of the address at `span`: lower-cased, a full-width `＠` made `@`.
+pub fn normalise(address: &[u8]) -> String {
+    String::from_utf8_lossy(address).replace('\u{ff20}', "@").to_lowercase()
+}
+
+/// Finds addresses around `(position, width)` of each at sign, ascending.
+fn find_around(text: &[u8], ats: impl Iterator<Item = (usize, usize)>, out: &mut Vec<(usize, usize)>) {
     let mut last_end = 0;
-    for &at in ats {
+    for (at, width) in ats {
         if at < last_end {
             continue;
         }
@@ -29,24 +51,25 @@ pub fn find(text: &[u8], ats: &[usize], out: &mut Vec<(usize, usize)>) {
         while start < at && matches!(text[start], b'.' | b'-' | b'+' | b'%') {
             start += 1;
         }
-        let mut end = at + 1;
-        while end < text.len() && end - at <= 254 && is_domain(text[end]) {
+        let domain = at + width;
+        let mut end = domain;
+        while end < text.len() && end - domain < 254 && is_domain(text[end]) {
             end += 1;
         }
         // Sentence punctuation after the address is not part of it.
-        while end > at + 1 && matches!(text[end - 1], b'.' | b'-') {
+        while end > domain && matches!(text[end - 1], b'.' | b'-') {
             end -= 1;
         }
-        if let Some(span) = validate(text, start, at, end) {
+        if let Some(span) = validate(text, start, at, domain, end) {
             out.push(span);
             last_end = span.1;
         }
     }
 }
 
-fn validate(text: &[u8], start: usize, at: usize, end: usize) -> Option<(usize, usize)> {
+fn validate(text: &[u8], start: usize, at: usize, domain_start: usize, end: usize) -> Option<(usize, usize)> {
     let local = &text[start..at];
-    let domain = &text[at + 1..end];
+    let domain = &text[domain_start..end];
     if local.is_empty() || local.len() > 64 || local.ends_with(b".") || has_double_dot(local) {
         return None;
     }
@@ -73,7 +96,8 @@ fn validate(text: &[u8], start: usize, at: usize, end: usize) -> Option<(usize, 
         return None;
     }
     // Glued to another `@` or a domain-ish continuation: not a clean address.
-    if text.get(end) == Some(&b'@') || (start > 0 && text[start - 1] == b'@') {
+    let glued_at = |i: usize| text[i..].starts_with(b"@") || text[i..].starts_with(FULLWIDTH_AT);
+    if glued_at(end) || (start > 0 && text[start - 1] == b'@') || text[..start].ends_with(FULLWIDTH_AT) {
         return None;
     }
     Some((start, end))
@@ -107,5 +131,55 @@ mod tests {
         assert!(emails("lodash@4.17.21 @types/node").is_empty());
         assert!(emails("git@github.com:org/repo.git").is_empty());
         assert!(emails("user@localhost a..b@qq.com x@-bad.com").is_empty());
+    }
+
+    fn fullwidth(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let runs: Vec<std::ops::Range<usize>> = {
+            let b = text.as_bytes();
+            let mut runs = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] >= 0x80 {
+                    let start = i;
+                    while i < b.len() && b[i] >= 0x80 {
+                        i += 1;
+                    }
+                    runs.push(start..i);
+                } else {
+                    i += 1;
+                }
+            }
+            runs
+        };
+        find_fullwidth(text.as_bytes(), &runs, &mut out);
+        out.into_iter().map(|(s, e)| normalise(&text.as_bytes()[s..e])).collect()
+    }
+
+    #[test]
+    fn full_width_at_signs() {
+        for (local, domain) in [("zhang.san", "qq.com"), ("Li_Si", "163.com"), ("wang-wu+x", "mail.example.cn")] {
+            let text = format!("邮箱：{local}＠{domain}。");
+            assert_eq!(fullwidth(&text), [format!("{local}@{domain}").to_lowercase()], "{text}");
+            assert_eq!(emails(&text), Vec::<&str>::new(), "an ASCII-only search does not see it");
+        }
+        for text in ["＠qq.com", "用户＠qq.com", "a＠b", "x＠localhost", "a＠@qq.com", "a＠b＠qq.com"] {
+            assert_eq!(fullwidth(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_detector_reports_full_width_addresses_normalised() {
+        let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
+        let text = "联系人邮箱：Zhang.San＠QQ.com，备用 li_si@163.com";
+        let found: Vec<(String, &str)> = detector
+            .detect(text.as_bytes())
+            .into_iter()
+            .map(|d| (d.value.to_string(), &text[d.start..d.end]))
+            .collect();
+        assert_eq!(
+            found,
+            [("zhang.san@qq.com".to_string(), "Zhang.San＠QQ.com"), ("li_si@163.com".to_string(), "li_si@163.com")]
+        );
     }
 }

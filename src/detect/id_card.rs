@@ -199,4 +199,60 @@ mod tests {
         assert!(!is_plausible_birth_date(1900, 2, 29));
         assert!(!is_plausible_birth_date(1879, 12, 31));
     }
+
+    /// IDs made from a seed with their check character computed here (ISO 7064 MOD 11-2),
+    /// every fourth ending in X.
+    fn generated_ids() -> Vec<String> {
+        const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        let mut state = 110105u64;
+        let mut ids = Vec::new();
+        while ids.len() < 24 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let r = state >> 20;
+            let body = format!(
+                "{}{}{:02}{:02}{:03}",
+                ["110105", "440305", "310115", "510107"][ids.len() % 4],
+                1950 + r % 60,
+                1 + (r >> 8) % 12,
+                1 + (r >> 12) % 28,
+                (r >> 20) % 1000
+            );
+            let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+            let check = b"10X98765432"[(sum % 11) as usize] as char;
+            // Enough of both kinds: keep every X, and three others in four.
+            if check == 'X' || ids.len() % 4 != 3 {
+                ids.push(format!("{body}{check}"));
+            }
+        }
+        ids
+    }
+
+    /// `id` typed on a full-width keyboard, the check character as `x` (`Ｘ` or `ｘ`).
+    fn full_width(id: &str, x: char) -> String {
+        id.chars()
+            .map(|c| if c == 'X' { x } else { char::from_u32(0xFF10 + c.to_digit(10).unwrap()).unwrap() })
+            .collect()
+    }
+
+    #[test]
+    fn full_width_ids_with_their_check_character() {
+        let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
+        let ids = generated_ids();
+        assert!(ids.iter().filter(|id| id.ends_with('X')).count() >= 4);
+        for id in ids {
+            for x in ['Ｘ', 'ｘ'] {
+                let written = full_width(&id, x);
+                let text = format!("身份证号：{written}，电话见后");
+                let found = detector.detect(text.as_bytes());
+                assert_eq!(found.len(), 1, "{text}: {found:?}");
+                assert_eq!((found[0].kind, found[0].value.to_string()), (crate::finding::Kind::IdCard, id.clone()));
+                assert_eq!(&text[found[0].start..found[0].end], written);
+            }
+            // A wrong check character is no ID, in either width.
+            if let Some(body) = id.strip_suffix('X') {
+                let text = format!("身份证号：{}", full_width(&format!("{body}0"), 'Ｘ'));
+                assert!(detector.detect(text.as_bytes()).is_empty(), "{text}");
+            }
+        }
+    }
 }

@@ -23,6 +23,46 @@ pub fn is_landline(area: &str, subscriber: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Kind;
+
+    /// What the whole detector reports in `text`: kind, value and the bytes it spans.
+    fn found(text: &str) -> Vec<(Kind, String, &str)> {
+        let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
+        detector
+            .detect(text.as_bytes())
+            .into_iter()
+            .map(|d| (d.kind, d.value.to_string(), &text[d.start..d.end]))
+            .collect()
+    }
+
+    /// `digits` with its Luhn check digit appended (computed here, not with the validator).
+    fn with_luhn(digits: &str) -> String {
+        let sum: u32 = digits
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, b)| {
+                let d = u32::from(b - b'0');
+                if i % 2 == 0 {
+                    let doubled = d * 2;
+                    doubled / 10 + doubled % 10
+                } else {
+                    d
+                }
+            })
+            .sum();
+        format!("{digits}{}", (10 - sum % 10) % 10)
+    }
+
+    /// A seeded sequence of decimal digits.
+    fn digits(state: &mut u64, n: usize) -> String {
+        (0..n)
+            .map(|_| {
+                *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from(b'0' + ((*state >> 33) % 10) as u8)
+            })
+            .collect()
+    }
 
     #[test]
     fn landlines() {
@@ -32,5 +72,52 @@ mod tests {
         assert!(is_landline("0755", "86013388"));
         assert!(!is_landline("0400", "8208820"));
         assert!(!is_landline("010", "1234567"));
+    }
+
+    #[test]
+    fn card_and_iban_groups_are_not_landlines() {
+        let mut state = 16;
+        for i in 0..40 {
+            // A 0-led second group is where a landline was read: `6232-0730-4632-7047`. Half
+            // are valid cards, half fail Luhn (then nothing at all may be read there).
+            let head = format!("62320730{}", digits(&mut state, 7));
+            let number = if i % 2 == 0 { with_luhn(&head) } else { format!("{head}{}", digits(&mut state, 1)) };
+            let (a, b, c, d) = (&number[..4], &number[4..8], &number[8..12], &number[12..]);
+            let iban = format!("CN{} 0755 {} {} {}", &digits(&mut state, 2), &c, &d, &digits(&mut state, 3));
+            for text in [format!("卡号 {a}-{b}-{c}-{d}"), format!("{a} {b} {c} {d}"), format!("账户 {iban}")] {
+                let got = found(&text);
+                assert!(got.iter().all(|f| f.0 != Kind::Landline), "{text}: {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn split_subscriber_numbers() {
+        let mut state = 7;
+        for _ in 0..20 {
+            let eight = format!("8{}", digits(&mut state, 7));
+            let seven = format!("6{}", digits(&mut state, 6));
+            for (text, value, outside) in [
+                (format!("电话 0755-{}-{}", &eight[..4], &eight[4..]), format!("0755{eight}"), ""),
+                (format!("tel (021) {} {}", &eight[..4], &eight[4..]), format!("021{eight}"), ""),
+                (format!("tel （021）{}-{}", &eight[..4], &eight[4..]), format!("021{eight}"), ""),
+                (format!("座机 010 {} {}", &eight[..4], &eight[4..]), format!("010{eight}"), ""),
+                (format!("电话 0571-{}-{}", &seven[..3], &seven[3..]), format!("0571{seven}"), ""),
+                (format!("电话 0755-{eight}"), format!("0755{eight}"), ""),
+                (format!("电话 +86 755 {} {}", &eight[..4], &eight[4..]), format!("0755{eight}"), ""),
+                (format!("电话 +86 0755 {} {}", &eight[..4], &eight[4..]), format!("0755{eight}"), "+86 "),
+                (format!("电话 0086 0755 {} {}", &eight[..4], &eight[4..]), format!("0755{eight}"), "0086 "),
+            ] {
+                let got = found(&text);
+                assert_eq!(got.len(), 1, "{text}: {got:?}");
+                assert_eq!((got[0].0, got[0].1.as_str()), (Kind::Landline, value.as_str()), "{text}");
+                // The span is what follows the label, but for a country code the reading leaves out.
+                let span = text.split_once(' ').unwrap().1.strip_prefix(outside).unwrap();
+                assert_eq!(got[0].2, span, "{text}");
+            }
+            // Areas with a three-digit code have eight-digit subscriber numbers only.
+            let text = format!("电话 010-{}-{}", &seven[..3], &seven[3..]);
+            assert!(found(&text).iter().all(|f| f.0 != Kind::Landline), "{text}");
+        }
     }
 }

@@ -176,8 +176,9 @@ impl Detector {
 
         let mut spans = Vec::new();
         email::find(text, &anchors.at, &mut spans);
+        email::find_fullwidth(text, &anchors.non_ascii, &mut spans);
         for (start, end) in spans {
-            let value = String::from_utf8_lossy(&text[start..end]).to_lowercase();
+            let value = email::normalise(&text[start..end]);
             let confidence =
                 if authorship::in_authorship_line(text, start) { Confidence::Low } else { Confidence::High };
             out.push(detection(Kind::Email, start, end, value, confidence));
@@ -188,6 +189,14 @@ impl Detector {
             let (start, end) = (r.start, r.end);
             match r.dots {
                 1 => decimals.extend(geo::decimal_at(text, start, end, r.first_dot)),
+                2 => {
+                    let glued = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_alphanumeric() || b"./=".contains(&b));
+                    if !glued(start.checked_sub(1).map(|i| &text[i])) && !glued(text.get(end)) {
+                        if let Some(digits) = mobile::dotted(&text[start..end]) {
+                            out.push(detection(Kind::Mobile, start, end, digits, Confidence::Medium));
+                        }
+                    }
+                }
                 3 => {
                     let run = &text[start..end];
                     if ip::parse(run).is_some_and(ip::is_public) && !after_version_word(text, start) {
@@ -219,7 +228,7 @@ impl Detector {
         let mut addresses = Vec::new();
         address::find(text, &anchors.non_ascii, &mut addresses);
         for a in addresses {
-            let value = String::from_utf8_lossy(&text[a.start..a.end]).into_owned();
+            let value = a.joined.unwrap_or_else(|| String::from_utf8_lossy(&text[a.start..a.end]).into_owned());
             let confidence = if a.has_door_number { Confidence::High } else { Confidence::Medium };
             let mut d = detection(Kind::Address, a.start, a.end, value, confidence);
             d.public_prefix_chars = a.admin_chars;
@@ -315,6 +324,7 @@ fn interpret_chain(text: &[u8], chain: &Chain, ctx: &Context, out: &mut Vec<Dete
     let first = groups[0].span.start;
     let last = groups[groups.len() - 1].span.end;
     if in_decimal(text, first, last) {
+        float_mobile(text, chain, ctx, out);
         return;
     }
     let mut i = 0;
@@ -326,6 +336,19 @@ fn interpret_chain(text: &[u8], chain: &Chain, ctx: &Context, out: &mut Vec<Dete
         }
         single(text, chain, &groups[i], ctx, out);
         i += 1;
+    }
+}
+
+/// `13318107952.0`: a phone column exported as floats. Only the lone 11-digit reading.
+fn float_mobile(text: &[u8], chain: &Chain, ctx: &Context, out: &mut Vec<Detection>) {
+    let [g] = chain.groups.as_slice() else { return };
+    let s = chain.norm(g);
+    let (start, end) = (g.span.start, g.span.end);
+    if g.class != TokenClass::Digits || s.len() != 11 || !mobile::float_export(text, start, end) {
+        return;
+    }
+    if let Some(conf) = mobile::validate(s).filter(|_| !ctx.has_negative_label(start)) {
+        out.push(detection(Kind::Mobile, start, end, s, conf));
     }
 }
 
@@ -433,21 +456,28 @@ fn grouped(text: &[u8], chain: &Chain, i: usize) -> Option<(usize, Detection)> {
 fn grouped_landline(text: &[u8], chain: &Chain, rest: &[Group]) -> Option<(usize, Detection)> {
     let norm = |g: &Group| chain.norm(g);
     let all_digits = |gs: &[Group]| gs.iter().all(|g| g.class == TokenClass::Digits);
+    let at = chain.groups.len() - rest.len();
     // Every chain with a 0-led group gets here (the `01` of a log's `2024-01-11`): nothing is
     // allocated before a landline is found. Area codes are at most four digits with the 0.
     let mut with_zero = [b'0'; 4];
-    let (skip, area) = match norm(&rest[0]) {
+    let parenthesised = if at == 0 { parenthesised_area(text, rest[0].span.start) } else { None };
+    // How many groups of `rest` the area code takes (with a country code before it).
+    let (after_area, area) = match norm(&rest[0]) {
+        // `(021) 6123 4567`: the area code is outside the chain, the subscriber number starts it.
+        _ if parenthesised.is_some() => (0, parenthesised.as_ref().map(|(a, _)| a.as_str())?),
         "86" | "0086" if rest.len() >= 3 && !norm(&rest[1]).starts_with('0') => {
             let code = norm(&rest[1]).as_bytes();
             let area = with_zero.get_mut(..=code.len())?;
             area[1..].copy_from_slice(code);
-            (1, std::str::from_utf8(area).ok()?)
+            (2, std::str::from_utf8(area).ok()?)
         }
-        a if a.starts_with('0') => (0, a),
+        a if a.starts_with('0') => (1, a),
         _ => return None,
     };
-    let after_area = skip + 1;
-    // The subscriber number may itself be split in two (0755 8601 3388).
+    if in_card_grouping(text, chain, at) {
+        return None;
+    }
+    // The subscriber number may itself be split in two (0755 8601 3388, 0571-812-3456).
     for take in [1usize, 2] {
         let groups = rest.get(after_area..after_area + take)?;
         if !all_digits(groups) || !all_digits(&rest[..after_area]) {
@@ -456,21 +486,58 @@ fn grouped_landline(text: &[u8], chain: &Chain, rest: &[Group]) -> Option<(usize
         let mut joined = [0u8; 8];
         let subscriber = match groups {
             [one] => norm(one),
-            [first, second] if norm(first).len() == 4 && norm(second).len() == 4 => {
-                joined[..4].copy_from_slice(norm(first).as_bytes());
-                joined[4..].copy_from_slice(norm(second).as_bytes());
-                std::str::from_utf8(&joined).ok()?
+            // Areas with a three-digit code (010, 02x) have eight-digit subscriber numbers
+            // only; seven-digit ones are written 3-4.
+            [first, second] if norm(second).len() == 4 && (norm(first).len() == 4 || area.len() == 4) => {
+                let (a, b) = (norm(first).as_bytes(), norm(second).as_bytes());
+                if a.len() < 3 {
+                    continue;
+                }
+                joined[..a.len()].copy_from_slice(a);
+                joined[a.len()..a.len() + 4].copy_from_slice(b);
+                std::str::from_utf8(&joined[..a.len() + 4]).ok()?
             }
             _ => continue,
         };
         if landline::is_landline(area, subscriber) {
-            let start = plus_before(text, rest[0].span.start);
+            let start = match &parenthesised {
+                Some((_, open)) => *open,
+                None => plus_before(text, rest[0].span.start),
+            };
             let end = groups[take - 1].span.end;
             let value = format!("{area}{subscriber}");
             return Some((after_area + take, detection(Kind::Landline, start, end, value, Confidence::High)));
         }
     }
     None
+}
+
+/// Whether group `at` of `chain` sits inside the grouping of a card number or an IBAN, where
+/// a 0-led group followed by two more is no area code: `6232-0730-4632-7047`, `CN12 0755 ...`.
+/// Such a grouping has a four-digit group before `at`, or is four or more groups of four
+/// digits (the last may be shorter), or follows a country-and-check head (`CN12 `).
+fn in_card_grouping(text: &[u8], chain: &Chain, at: usize) -> bool {
+    let groups = &chain.groups;
+    let four = |g: &Group| chain.norm(g).len() == 4;
+    // `0086 0755 8601 3388`: a country code, not a card group, before the area code.
+    if at == 1 && matches!(chain.norm(&groups[0]), "86" | "0086") {
+        return false;
+    }
+    if at > 0 && four(&groups[at - 1]) {
+        return true;
+    }
+    if let [body @ .., last] = groups.as_slice() {
+        if body.len() >= 3 && body.iter().all(four) && chain.norm(last).len() <= 4 {
+            return true;
+        }
+    }
+    let start = groups[0].span.start;
+    let head = &text[start.saturating_sub(5)..start];
+    head.len() == 5
+        && head[..2].iter().all(u8::is_ascii_uppercase)
+        && head[2..4].iter().all(u8::is_ascii_digit)
+        && head[4] == b' '
+        && (start == 5 || !text[start - 6].is_ascii_alphanumeric())
 }
 
 /// Includes a `+` directly before a country code in the span.
@@ -489,6 +556,15 @@ fn single(text: &[u8], chain: &Chain, g: &Group, ctx: &Context, out: &mut Vec<De
     if let Some(d) = hk_id::read(text, s, start, end, g.class, ctx) {
         out.push(d);
         return;
+    }
+    // `%2B8613318107952`: a URL-encoded `+86` glues the `2B` to the number.
+    if g.class == TokenClass::Alnum {
+        if let Some((number_end, digits)) = start.checked_sub(1).and_then(|p| mobile::url_encoded(text, p)) {
+            if let Some(conf) = mobile::validate(digits) {
+                out.push(detection(Kind::Mobile, start - 1, number_end, digits, conf));
+            }
+            return;
+        }
     }
     let mut push = |kind: Kind, start: usize, value: Value, conf: Confidence| {
         out.push(detection(kind, start, end, value, conf));
@@ -583,7 +659,12 @@ fn digits_alone(
             if id_card::validate18(s.as_bytes()).is_ok() {
                 push(Kind::IdCard, start, s.into(), Confidence::High);
             } else if uscc::is_valid(s.as_bytes()) {
-                if uscc::is_individual(s.as_bytes()) {
+                // One 18-digit run in 31 passes GB 32100 by chance: a card on its BIN, with the
+                // BIN's length and its Luhn digit, is a card unless the context names a credit code.
+                let certain_card = bank_card::check(s).is_some_and(|c| c.luhn && c.known_bin && c.length_matches_bin);
+                if certain_card && !uscc::context_says_credit_code(ctx, start, end) {
+                    card(s, start, end, ctx, push);
+                } else if uscc::is_individual(s.as_bytes()) {
                     push(Kind::UsccIndividual, start, s.into(), Confidence::High);
                 }
             } else {

@@ -2,6 +2,37 @@
 //! an 18-character code is never taken for an ID number; only `92` codes (sole proprietors,
 //! natural persons) are reported, as `uscc_individual`.
 
+use crate::context::Context;
+use std::sync::LazyLock;
+
+/// Words that name a credit-code field (a key, a column, or a label shortly before the value),
+/// lower-cased. An 18-digit run that is a valid card and also passes the GB 32100 check is a
+/// card unless one of these says otherwise.
+const CONTEXT_WORDS: &[&str] = &[
+    "统一社会信用代码",
+    "社会信用代码",
+    "信用代码",
+    "营业执照",
+    "执照号",
+    "纳税人识别号",
+    "税号",
+    "注册号",
+    "uscc",
+    "credit_code",
+    "creditcode",
+    "credit code",
+    "social_credit",
+    "tax_id",
+    "taxid",
+    "tax_no",
+];
+
+/// Whether the context of the run at `start..end` says it is a credit code.
+pub fn context_says_credit_code(ctx: &Context, start: usize, end: usize) -> bool {
+    static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| CONTEXT_WORDS.iter().map(|w| w.to_string()).collect());
+    ctx.has_any(&WORDS, start, end)
+}
+
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];

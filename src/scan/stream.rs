@@ -57,6 +57,10 @@ impl TextPositions for StreamPositions<'_> {
     fn original_offset(&self, text_offset: usize) -> usize {
         self.0.original(text_offset)
     }
+
+    fn escape_extra_chars(&self, text_range: std::ops::Range<usize>) -> u64 {
+        self.0.escape_extra_chars(text_range)
+    }
 }
 
 impl<'a> StreamScan<'a> {

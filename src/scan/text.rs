@@ -76,6 +76,14 @@ impl TextPositions for Source {
     fn original_offset(&self, text_offset: usize) -> usize {
         Source::original_offset(self, text_offset)
     }
+
+    fn escape_extra_chars(&self, text_range: Range<usize>) -> u64 {
+        // A transcoded file's characters are the text's; escapes only widen a UTF-8 file's.
+        match &self.decoded {
+            Some((_, map)) if self.encoding == Encoding::Utf8 => map.escape_extra_chars(text_range),
+            _ => 0,
+        }
+    }
 }
 
 /// Scans a loaded input; `None` when its checks were deferred and a window failed them.

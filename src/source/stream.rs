@@ -160,6 +160,15 @@ impl StreamDecoder {
         self.map.original(text_offset)
     }
 
+    /// [`OffsetMap::escape_extra_chars`] of a UTF-8 stream's text; nothing for a transcoded one.
+    pub fn escape_extra_chars(&self, text_range: std::ops::Range<usize>) -> u64 {
+        if self.encoding == Encoding::Utf8 {
+            self.map.escape_extra_chars(text_range)
+        } else {
+            0
+        }
+    }
+
     /// Forgets how text before `text_offset` maps back: it is no longer held.
     pub fn forget_before(&mut self, text_offset: usize) {
         self.map.forget_before(text_offset);

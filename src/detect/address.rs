@@ -541,7 +541,7 @@ mod tests {
             ("四川省", "成都市", "武侯区", "人民南路"),
             ("湖北省", "武汉市", "洪山区", "珞喻路"),
         ];
-        let mut rng = crate::synth::Rng::new(16);
+        let mut rng = piiscan_synth::Rng::new(16);
         places
             .iter()
             .map(|&(p, c, d, r)| {

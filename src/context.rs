@@ -178,6 +178,8 @@ pub struct Context<'t> {
     /// found: the next candidate searches only the text after it (a look of up to 64 KiB per
     /// candidate was most of the time on files that go on after their last `INSERT`).
     tuple_cursor: Cell<Option<TupleCursor>>,
+    /// The header of the HTML table being read, carried from one cell to the next.
+    html_cursor: std::cell::RefCell<cells::CellCursor>,
 }
 
 /// See [`Context::tuple_cursor`].
@@ -205,6 +207,7 @@ impl<'t> Context<'t> {
             field_cursor: Cell::new(None),
             tuple_cursor: Cell::new(None),
             column_sets: std::cell::RefCell::default(),
+            html_cursor: std::cell::RefCell::default(),
         }
     }
 
@@ -223,6 +226,7 @@ impl<'t> Context<'t> {
             field_cursor: Cell::new(None),
             tuple_cursor: Cell::new(None),
             column_sets: std::cell::RefCell::default(),
+            html_cursor: std::cell::RefCell::default(),
         }
     }
 
@@ -311,7 +315,7 @@ impl<'t> Context<'t> {
     /// labelled by a name label.
     pub fn in_labelled_cell(&self, set: KeywordSet, start: usize, end: usize) -> bool {
         let (start, end) = (start + self.base, end + self.base);
-        cells::labels_of(self.text, start, end).iter().any(|cell| {
+        cells::labels_of(self.text, start, end, &mut self.html_cursor.borrow_mut()).iter().any(|cell| {
             (cell.shape == cells::CellShape::MailDisplayName && set == KeywordSet::Name)
                 || keywords().sets_in(cell.label.as_bytes()) & set.bit() != 0
         })
@@ -627,7 +631,8 @@ mod tests {
 
     #[test]
     fn copy_blocks_close_in_a_later_window() {
-        let text = "--\n-- PostgreSQL database dump\n--\nCOPY t (id, passport) FROM stdin;\n1\tE12345678\n\\.\n2\tE87654321\n";
+        let text =
+            "--\n-- PostgreSQL database dump\n--\nCOPY t (id, passport) FROM stdin;\n1\tE12345678\n\\.\n2\tE87654321\n";
         let cut = text.find("1\t").expect("row");
         let mut shared = SharedContext::header_only(text.as_bytes());
         shared.extend_inserts(SharedContext::inserts_in(&text.as_bytes()[..cut], 0, 0..cut));

@@ -166,3 +166,23 @@ fn no_names_in_organisations_empty_labels_and_plain_words() {
     eprintln!("false names: {} of {} texts", wrong.len(), NEGATIVES.len());
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Every row of a long HTML table and of a long report is under its header, far above.
+#[test]
+fn long_tables_keep_their_headers() {
+    let detector = Detector::new(DetectOptions::default());
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let names: Vec<String> = (0..400).map(|_| han_name(&mut rng)).collect();
+    let mut html = String::from("<html><body><table>\n<tr><th>工号</th><th>姓名</th><th>部门</th></tr>\n");
+    let mut report = String::from("工号    姓名        部门\n======  ==========  ======\n");
+    for (i, name) in names.iter().enumerate() {
+        html.push_str(&format!("<tr><td>{i}</td><td>{name}</td><td>销售</td></tr>\n"));
+        // Padded by display width, as a printed report is.
+        let pad = " ".repeat(12 - 2 * name.chars().count());
+        report.push_str(&format!("{i:<6}  {name}{pad}销售\n"));
+    }
+    html.push_str("</table></body></html>\n");
+    for text in [&html, &report] {
+        assert_eq!(names_in(&detector, text), names, "{}", &text[..60]);
+    }
+}

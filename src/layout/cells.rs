@@ -47,14 +47,15 @@ pub struct LabelledCell {
 }
 
 /// The labels of the cell whose whole value is `text[start..end]`, nearest first (an HTML cell
-/// can have both a label cell on its left and a column header).
-pub fn labels_of(text: &[u8], start: usize, end: usize) -> Vec<LabelledCell> {
+/// can have both a label cell on its left and a column header). `cursor` carries a table's
+/// header from one call to the next: one per text, asked in text order.
+pub fn labels_of(text: &[u8], start: usize, end: usize, cursor: &mut CellCursor) -> Vec<LabelledCell> {
     let mut out = Vec::new();
     if let Some(tag) = open_tag_before(text, start) {
         if close_tag_after(text, end, tag.name) {
             let name = String::from_utf8_lossy(tag.name).to_lowercase();
             if name == "td" || name == "th" {
-                html_labels(text, tag.start, &mut out);
+                html_labels(text, tag.start, cursor, &mut out);
             } else {
                 out.push(LabelledCell { shape: CellShape::XmlElement, label: name });
             }
@@ -65,7 +66,7 @@ pub fn labels_of(text: &[u8], start: usize, end: usize) -> Vec<LabelledCell> {
         out.push(LabelledCell { shape: CellShape::MailDisplayName, label: header });
         return out;
     }
-    if let Some(label) = report_column(text, start, end) {
+    if let Some(label) = report_column(text, start, end, cursor) {
         out.push(LabelledCell { shape: CellShape::FixedWidth, label });
     }
     out
@@ -116,7 +117,7 @@ fn skip_space_back(text: &[u8], mut at: usize) -> usize {
 
 /// The labels of the HTML cell whose opening tag starts at `cell`: the cell on its left, and
 /// the header of its column.
-fn html_labels(text: &[u8], cell: usize, out: &mut Vec<LabelledCell>) {
+fn html_labels(text: &[u8], cell: usize, cursor: &mut CellCursor, out: &mut Vec<LabelledCell>) {
     let floor = cell.saturating_sub(HTML_REACH);
     let before = &text[floor..cell];
     // The cell on the left: its closing tag right before this cell's opening tag.
@@ -132,16 +133,85 @@ fn html_labels(text: &[u8], cell: usize, out: &mut Vec<LabelledCell>) {
     // The column: the cells of this row before this one, under the header row above.
     let Some(row) = find_last_ci(before, b"<tr").map(|p| floor + p) else { return };
     let index = cell_opens(&text[row..cell]).len();
-    let Some(header_cell) = find_last_ci(&text[floor..row], b"<th").map(|p| floor + p) else { return };
-    let Some(header_row) = find_last_ci(&text[floor..header_cell], b"<tr").map(|p| floor + p) else { return };
-    let row_end = memmem::find(&text[header_row..row], b"</tr").map_or(row, |p| header_row + p);
-    let cells = cell_opens(&text[header_row..row_end]);
-    let Some(&open) = cells.get(index) else { return };
-    let body = &text[header_row + open..row_end];
-    let Some(gt) = memchr(b'>', body) else { return };
-    let body = &body[gt + 1..];
-    let content_end = find_ci(body, b"</t").unwrap_or(body.len()).min(TAG_MAX);
-    out.push(LabelledCell { shape: CellShape::HtmlColumn, label: cell_text(&body[..content_end]) });
+    if let Some(label) = cursor.header_before(text, row).and_then(|cells| cells.get(index)) {
+        out.push(LabelledCell { shape: CellShape::HtmlColumn, label: label.clone() });
+    }
+}
+
+/// The header row of the HTML table and the header line of the fixed-width report being read,
+/// carried from one cell to the next: cells are asked about in text order, and a table of
+/// thousands of rows has its header far above its last rows. Only the text between the last
+/// row asked about and the next is searched (for a new header or the table's end), so a table
+/// is read once however long it is.
+#[derive(Debug, Default)]
+pub struct CellCursor {
+    /// The HTML header row's cells, read with [`cell_text`]; `None` outside a table with one.
+    header: Option<Vec<String>>,
+    /// The text before this offset has been searched for HTML; `None` before the first lookup.
+    searched_to: Option<usize>,
+    /// The report's header line, as words.
+    report_header: Option<Vec<OwnedWord>>,
+    /// The lines before this offset have been searched for a report header.
+    report_searched_to: Option<usize>,
+}
+
+impl CellCursor {
+    /// The cells of the header row of the table whose row starts at `row`.
+    fn header_before(&mut self, text: &[u8], row: usize) -> Option<&Vec<String>> {
+        match self.searched_to {
+            // Carry on from the last row: a header row or a table end in between changes it.
+            Some(from) if from <= row && row - from <= HTML_REACH * 64 => {
+                let (header, end) = last_header_or_end(text, from, row);
+                match (header, end) {
+                    (Some(h), end) if end.is_none_or(|e| e < h) => self.header = Some(header_cells(text, h, row)),
+                    (_, Some(_)) => self.header = None,
+                    _ => {}
+                }
+            }
+            // Afresh: the nearest header row above, not behind a table's end.
+            _ => {
+                let floor = row.saturating_sub(HTML_REACH);
+                let (header, end) = last_header_or_end(text, floor, row);
+                self.header = header.filter(|&h| end.is_none_or(|e| e < h)).map(|h| header_cells(text, h, row));
+            }
+        }
+        self.searched_to = Some(row);
+        self.header.as_ref()
+    }
+}
+
+/// The last `<th` and the last `</table` in `text[from..to]`, as offsets.
+fn last_header_or_end(text: &[u8], from: usize, to: usize) -> (Option<usize>, Option<usize>) {
+    let (mut header, mut end) = (None, None);
+    for p in memchr::memchr_iter(b'<', &text[from..to]).map(|p| from + p) {
+        let tag = &text[p + 1..to.min(p + 7)];
+        if tag.len() >= 3
+            && tag[..2].eq_ignore_ascii_case(b"th")
+            && matches!(tag[2], b'>' | b' ' | b'\t' | b'\n' | b'\r')
+        {
+            header = Some(p);
+        } else if tag.len() >= 6 && tag.eq_ignore_ascii_case(b"/table") {
+            end = Some(p);
+        }
+    }
+    (header, end)
+}
+
+/// The cells of the header row holding the `<th` at `th` (the row ends before `limit`).
+fn header_cells(text: &[u8], th: usize, limit: usize) -> Vec<String> {
+    let floor = th.saturating_sub(HTML_REACH);
+    let row = find_last_ci(&text[floor..th], b"<tr").map_or(th, |p| floor + p);
+    let row_end = find_ci(&text[th..limit], b"</tr").map_or(limit, |p| th + p);
+    let cells = cell_opens(&text[row..row_end]);
+    cells
+        .iter()
+        .map(|&open| {
+            let body = &text[row + open..row_end];
+            let body = memchr(b'>', body).map_or(&body[..0], |gt| &body[gt + 1..]);
+            let content_end = find_ci(body, b"</t").unwrap_or(body.len()).min(TAG_MAX);
+            cell_text(&body[..content_end])
+        })
+        .collect()
 }
 
 /// Offsets of the `<td` and `<th` openings in `row`, in order.
@@ -214,7 +284,7 @@ fn mail_header(text: &[u8], start: usize, end: usize) -> Option<String> {
 /// line above (blank and rule lines between allowed) whose words hold some keyword, and
 /// whose word in the same position (the same index, when both lines split into as many
 /// words, or else starting in the same display column) is returned.
-fn report_column(text: &[u8], start: usize, end: usize) -> Option<String> {
+fn report_column(text: &[u8], start: usize, end: usize, cursor: &mut CellCursor) -> Option<String> {
     let line_start = memrchr(b'\n', &text[start.saturating_sub(REPORT_REACH)..start])
         .map_or(start.saturating_sub(REPORT_REACH), |p| start.saturating_sub(REPORT_REACH) + p + 1);
     let line_end = memchr(b'\n', &text[end..]).map_or(text.len(), |p| end + p);
@@ -231,27 +301,56 @@ fn report_column(text: &[u8], start: usize, end: usize) -> Option<String> {
     if words.len() < 2 {
         return None;
     }
-    let floor = line_start.saturating_sub(REPORT_REACH);
-    let above = std::str::from_utf8(&text[floor..line_start.saturating_sub(1).max(floor)]).ok()?;
-    for header in above.lines().rev().take(REPORT_LINES) {
-        let trimmed = header.trim();
-        if trimmed.is_empty() || trimmed.chars().all(|c| "-=_+|:*─━═┼┬┴ ".contains(c)) {
-            continue;
+    let labels = cursor.report_header_before(text, line_start)?;
+    let value = &words[index];
+    let aligned = if labels.len() == words.len() {
+        labels.get(index)
+    } else {
+        labels.iter().find(|l| l.chars == value.chars || l.width == value.width)
+    };
+    aligned.map(|l| l.text.clone())
+}
+
+impl CellCursor {
+    /// The header line of the report whose row starts at `line_start`: the nearest line above
+    /// whose words hold some keyword (data rows, blank lines and rules between allowed).
+    fn report_header_before(&mut self, text: &[u8], line_start: usize) -> Option<&Vec<OwnedWord>> {
+        let end = line_start.saturating_sub(1);
+        match self.report_searched_to {
+            // Carry on from the last row: only the lines between are read.
+            Some(from) if from <= line_start && line_start - from <= REPORT_REACH * 64 => {
+                let lines = String::from_utf8_lossy(&text[from..end.max(from)]);
+                if let Some(header) = lines.lines().rev().find_map(report_header) {
+                    self.report_header = Some(header);
+                }
+            }
+            // Afresh: up to REPORT_LINES lines above.
+            _ => {
+                let floor = line_start.saturating_sub(REPORT_REACH);
+                let above = String::from_utf8_lossy(&text[floor..end.max(floor)]);
+                self.report_header = above.lines().rev().take(REPORT_LINES).find_map(report_header);
+            }
         }
-        let labels = words_of(header);
-        if labels.len() < 2 || !labels.iter().any(|w| crate::reference::keywords().sets_in(w.text.as_bytes()) != 0) {
-            // A row of data: the header is further up.
-            continue;
-        }
-        let value = &words[index];
-        let aligned = if labels.len() == words.len() {
-            labels.get(index)
-        } else {
-            labels.iter().find(|l| l.chars == value.chars || l.width == value.width)
-        };
-        return aligned.map(|l| l.text.to_lowercase());
+        self.report_searched_to = Some(line_start);
+        self.report_header.as_ref()
     }
-    None
+}
+
+/// A report's header line: two or more words, one of them holding a keyword of some set.
+fn report_header(line: &str) -> Option<Vec<OwnedWord>> {
+    let words = words_of(line);
+    let keywords = crate::reference::keywords();
+    (words.len() >= 2 && words.iter().any(|w| keywords.sets_in(w.text.as_bytes()) != 0)).then(|| {
+        words.iter().map(|w| OwnedWord { text: w.text.to_lowercase(), chars: w.chars, width: w.width }).collect()
+    })
+}
+
+/// A word of a report's header line, kept between lookups.
+#[derive(Debug, Clone)]
+struct OwnedWord {
+    text: String,
+    chars: usize,
+    width: usize,
 }
 
 /// A word of a report line: its text, byte offset, and start column counted in characters
@@ -291,7 +390,10 @@ mod tests {
 
     fn labels(text: &str, value: &str) -> Vec<(CellShape, String)> {
         let start = text.find(value).expect("value in text");
-        labels_of(text.as_bytes(), start, start + value.len()).into_iter().map(|c| (c.shape, c.label)).collect()
+        labels_of(text.as_bytes(), start, start + value.len(), &mut CellCursor::default())
+            .into_iter()
+            .map(|c| (c.shape, c.label))
+            .collect()
     }
 
     #[test]
@@ -305,6 +407,31 @@ mod tests {
         assert_eq!(labels(pairs, "陆敏"), [(CellShape::HtmlPair, "户名".to_string())]);
         // A cell of a table without a header row, in its first column: no label.
         assert!(labels("<tr><td>陆敏</td></tr>", "陆敏").is_empty());
+    }
+
+    #[test]
+    fn a_long_table_keeps_its_header() {
+        let mut text = String::from("<table><tr><th>序号</th><th>姓名</th></tr>\n");
+        for i in 0..3000 {
+            text.push_str(&format!("<tr><td>{i}</td><td>陆敏{i}</td></tr>\n"));
+        }
+        text.push_str("</table>\n<table><tr><td>1</td><td>王强</td></tr></table>\n<table><tr><th>城市</th></tr><tr><td>南京</td></tr></table>");
+        let mut cursor = CellCursor::default();
+        let mut label_at = |value: &str| {
+            let start = text.find(value).expect("value");
+            let end = start + value.trim_end_matches('<').len();
+            let cells = labels_of(text.as_bytes(), start, end, &mut cursor);
+            cells.into_iter().find(|c| c.shape == CellShape::HtmlColumn).map(|c| c.label)
+        };
+        assert_eq!(label_at("陆敏0<").as_deref(), Some("姓名"));
+        assert_eq!(label_at("陆敏2999<").as_deref(), Some("姓名"), "3000 rows below the header");
+        assert_eq!(label_at("王强").as_deref(), None, "a table without a header row");
+        assert_eq!(label_at("南京").as_deref(), Some("城市"));
+        // Asked afresh, far below the header, the bounded search finds nothing.
+        let start = text.find("陆敏2999<").expect("value");
+        assert!(labels_of(text.as_bytes(), start, start + "陆敏2999".len(), &mut CellCursor::default())
+            .iter()
+            .all(|c| c.shape != CellShape::HtmlColumn));
     }
 
     #[test]
@@ -332,6 +459,21 @@ mod tests {
         );
         assert!(labels("Subject: 孟建军 <m@example.com>\n", "孟建军").is_empty());
         assert!(labels("From: 孟建军\n", "孟建军").is_empty());
+    }
+
+    #[test]
+    fn a_long_report_keeps_its_header() {
+        let mut text = String::from("序号    姓名      电话\n");
+        for i in 0..500 {
+            text.push_str(&format!("{i:<6}  陆敏{i:<4}  13800138000\n"));
+        }
+        let mut cursor = CellCursor::default();
+        for i in [0, 250, 499] {
+            let value = format!("陆敏{i}");
+            let start = text.find(&format!("{value} ")).expect("value");
+            let cells = labels_of(text.as_bytes(), start, start + value.len(), &mut cursor);
+            assert_eq!(cells, [LabelledCell { shape: CellShape::FixedWidth, label: "姓名".into() }], "row {i}");
+        }
     }
 
     #[test]

@@ -110,6 +110,10 @@ const ORGANISATION_WORDS: &[&str] = &[
 const ORGANISATION_ENDS: &[char] =
     &['局', '店', '厂', '部', '院', '所', '行', '社', '馆', '站', '处', '司', '校', '厅', '委', '办', '队'];
 
+/// Characters that end a place's name (南京路, 席家村); read only at the end of a value of three
+/// characters or more.
+const PLACE_ENDS: &[char] = &['路', '街', '巷', '省', '市', '县', '镇', '村', '区', '乡'];
+
 /// How far past a candidate its field is read for the organisation test.
 const FIELD_MAX: usize = 120;
 
@@ -146,14 +150,16 @@ fn field_after(text: &[u8], start: usize, end: usize) -> &str {
     std::str::from_utf8(&text[start..field_end]).unwrap_or("")
 }
 
-/// Whether the field holding a candidate is an organisation: it holds an organisation word,
-/// ends with an organisation's type character, or has a bracket inside it (支付宝（中国）网络…).
+/// Whether the field holding a candidate is an organisation (or a place): it holds an
+/// organisation word, ends with an organisation's or a place's type character, or has a bracket
+/// inside it (支付宝（中国）网络…).
 fn is_organisation(field: &str) -> bool {
     if ORGANISATION_WORDS.iter().any(|w| field.contains(w)) {
         return true;
     }
     let chars = field.chars().count();
-    if chars >= 4 && field.chars().next_back().is_some_and(|c| ORGANISATION_ENDS.contains(&c)) {
+    let last = field.chars().next_back().unwrap_or(' ');
+    if (chars >= 4 && ORGANISATION_ENDS.contains(&last)) || (chars >= 3 && PLACE_ENDS.contains(&last)) {
         return true;
     }
     // A bracket with more of the value after it: a name has none inside (a trailing
@@ -348,6 +354,7 @@ mod tests {
         assert!(names("持卡人,卡号\n王府井百货商行,6222\n").is_empty());
         assert!(names("法人：华为公司").is_empty());
         assert!(names("户名：南京市税务局").is_empty());
+        assert!(names("<tr><td>姓名</td><td>南京路</td></tr>").is_empty(), "a place");
         assert!(names("收款人：张江高科技园区管理委员会").is_empty());
         // A courtesy after a name is no organisation.
         assert_eq!(names("联系人：王伟（先生）"), ["王伟"]);

@@ -42,7 +42,7 @@ pub enum CellShape {
 pub struct LabelledCell {
     /// How the label was found.
     pub shape: CellShape,
-    /// The label, trimmed, inner tags removed.
+    /// The label, trimmed, inner tags removed; lower-cased, except an XML element's name.
     pub label: String,
 }
 
@@ -53,10 +53,13 @@ pub fn labels_of(text: &[u8], start: usize, end: usize, cursor: &mut CellCursor)
     let mut out = Vec::new();
     if let Some(tag) = open_tag_before(text, start) {
         if close_tag_after(text, end, tag.name) {
-            let name = String::from_utf8_lossy(tag.name).to_lowercase();
-            if name == "td" || name == "th" {
+            // An element's name keeps its case: label words are matched as identifier words,
+            // and `userName` is two words where `username` is one.
+            let name = String::from_utf8_lossy(tag.name).into_owned();
+            if name.eq_ignore_ascii_case("td") {
                 html_labels(text, tag.start, cursor, &mut out);
-            } else {
+            } else if !name.eq_ignore_ascii_case("th") {
+                // (A `<th>` is a label itself, not a value under one.)
                 out.push(LabelledCell { shape: CellShape::XmlElement, label: name });
             }
         }
@@ -405,6 +408,8 @@ mod tests {
         );
         let pairs = "<tr><TD>户名</TD> <TD> 陆敏 </TD></tr>";
         assert_eq!(labels(pairs, "陆敏"), [(CellShape::HtmlPair, "户名".to_string())]);
+        // A header cell is no value: the header on its left does not label it.
+        assert!(labels("<tr><th>姓名</th><th>金额</th></tr>", "金额").is_empty());
         // A cell of a table without a header row, in its first column: no label.
         assert!(labels("<tr><td>陆敏</td></tr>", "陆敏").is_empty());
     }
@@ -439,7 +444,7 @@ mod tests {
         assert_eq!(labels("<p><xm>陆敏</xm></p>", "陆敏"), [(CellShape::XmlElement, "xm".to_string())]);
         assert_eq!(
             labels("<realName a=\"1\">陆敏</realName>", "陆敏"),
-            [(CellShape::XmlElement, "realname".to_string())]
+            [(CellShape::XmlElement, "realName".to_string())]
         );
         // Not the whole text of the element, or no matching close.
         assert!(labels("<name>陆敏等人</name>", "陆敏").is_empty());

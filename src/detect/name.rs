@@ -274,24 +274,25 @@ impl Segment<'_> {
         // 收件人张三, 收件人热依拉·艾山: a label inside the run, the name running to the
         // segment's end. Where a plain name's last two, three and four characters start, or
         // where a dotted name's first part may start (a label must come before them).
-        let first_part = if dotted { seg.find(is_name_dot).unwrap_or(seg.len()) } else { seg.len() };
-        let cuts: Vec<usize> = if dotted {
-            seg[..first_part].char_indices().map(|(o, _)| o).skip(1).collect()
-        } else {
-            seg.char_indices().rev().map(|(o, _)| o).skip(1).take(3).collect()
-        };
-        for cut in cuts.into_iter().filter(|&cut| cut > 0) {
+        let name_after = |cut: usize| {
             let (head, rest) = seg.split_at(cut);
             let could_end_label = head.chars().next_back().is_some_and(|c| label_ends.contains_char(c));
             let is_name = if dotted { dotted_name(rest) } else { surname_led(rest, false) };
-            if could_end_label
+            (could_end_label
                 && labels.iter().any(|l| head.ends_with(l))
                 && is_name
-                && !is_organisation(field_after(self.text, end - rest.len(), end))
-            {
-                out.push((end - rest.len(), end));
-                return;
-            }
+                && !is_organisation(field_after(self.text, end - rest.len(), end)))
+            .then_some(end - rest.len())
+        };
+        // (Every run of Chinese comes here: no allocation.)
+        let found = if dotted {
+            let first_part = seg.find(is_name_dot).unwrap_or(seg.len());
+            seg[..first_part].char_indices().map(|(o, _)| o).skip(1).find_map(name_after)
+        } else {
+            seg.char_indices().rev().map(|(o, _)| o).skip(1).take(3).filter(|&cut| cut > 0).find_map(name_after)
+        };
+        if let Some(name_start) = found {
+            out.push((name_start, end));
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Context for validators whose shape alone is too weak: is there a keyword (护照, 卡号, ...)
 //! shortly before or after the candidate on its line, or does the candidate's column carry a
-//! telling name (a CSV/TSV header cell, a SQL `INSERT` column)?
+//! telling name (a CSV/TSV header cell, a SQL `INSERT` or `COPY` column), or its cell a telling
+//! label (an HTML table header, an XML element: `layout::cells`)?
 //!
 //! Everything here is computed lazily: most files never ask, and those that do ask only about
 //! a few candidates.
 
-use crate::layout::{detect_header, sql, Header};
+use crate::layout::{cells, detect_header, sql, Header};
 use crate::reference::{keywords, KeywordSet};
 use memchr::memrchr;
 use std::cell::{Cell, OnceCell};
@@ -37,6 +38,9 @@ pub struct Insert {
     /// name, as values outside any statement.)
     values_end: usize,
     columns: Vec<String>,
+    /// A PostgreSQL `COPY ... FROM stdin` block: its rows are tab-separated lines (no tuples),
+    /// and it ends at its `\.` line rather than at a `;`.
+    copy: bool,
 }
 
 /// The parts of a file's context that are worth computing once and sharing between the chunks
@@ -85,9 +89,30 @@ impl SharedContext {
                 let (table, columns) = sql::parse_insert_head(&window[h.start..h.values_end - 6]);
                 let values_end =
                     memchr::memchr(b';', &window[h.values_end..]).map_or(usize::MAX, |p| origin + h.values_end + p);
-                Insert { start: h.start + origin, values_start: h.values_end + origin, values_end, table, columns }
+                Insert {
+                    start: h.start + origin,
+                    values_start: h.values_end + origin,
+                    values_end,
+                    table,
+                    columns,
+                    copy: false,
+                }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // COPY blocks name the columns of their rows as INSERT lists do.
+        let copies = sql::copy_heads_in(window, range.start - origin..range.end - origin).into_iter().map(|c| {
+            let values_end = sql::copy_end(window, c.rows_start).map_or(usize::MAX, |e| origin + e);
+            Insert {
+                start: c.start + origin,
+                values_start: c.rows_start + origin,
+                values_end,
+                table: c.table,
+                columns: c.columns,
+                copy: true,
+            }
+        });
+        let mut inserts: Vec<Insert> = inserts.into_iter().chain(copies).collect();
+        inserts.sort_by_key(|i| i.start);
         let creates = statements.tables.into_iter().map(|t| (t.start + origin, t.name, t.columns)).collect();
         SqlHeads { creates, inserts }
     }
@@ -97,8 +122,13 @@ impl SharedContext {
     pub fn close_statements(&mut self, window: &[u8], origin: usize) {
         for insert in self.inserts.iter_mut().rev().take_while(|i| i.values_end == usize::MAX) {
             let from = insert.values_start.saturating_sub(origin).min(window.len());
-            if let Some(p) = memchr::memchr(b';', &window[from..]) {
-                insert.values_end = origin + from + p;
+            let end = if insert.copy {
+                sql::copy_end(window, from)
+            } else {
+                memchr::memchr(b';', &window[from..]).map(|p| from + p)
+            };
+            if let Some(end) = end {
+                insert.values_end = origin + end;
             }
         }
     }
@@ -148,6 +178,8 @@ pub struct Context<'t> {
     /// found: the next candidate searches only the text after it (a look of up to 64 KiB per
     /// candidate was most of the time on files that go on after their last `INSERT`).
     tuple_cursor: Cell<Option<TupleCursor>>,
+    /// The header of the HTML table being read, carried from one cell to the next.
+    html_cursor: std::cell::RefCell<cells::CellCursor>,
 }
 
 /// See [`Context::tuple_cursor`].
@@ -175,6 +207,7 @@ impl<'t> Context<'t> {
             field_cursor: Cell::new(None),
             tuple_cursor: Cell::new(None),
             column_sets: std::cell::RefCell::default(),
+            html_cursor: std::cell::RefCell::default(),
         }
     }
 
@@ -193,6 +226,7 @@ impl<'t> Context<'t> {
             field_cursor: Cell::new(None),
             tuple_cursor: Cell::new(None),
             column_sets: std::cell::RefCell::default(),
+            html_cursor: std::cell::RefCell::default(),
         }
     }
 
@@ -275,6 +309,18 @@ impl<'t> Context<'t> {
         self.column_in_set(line_start, start, set)
     }
 
+    /// Whether `start..end` is the whole value of a labelled cell (an HTML table cell under its
+    /// header or right of a label cell, an XML element, a fixed-width report column, a mail
+    /// display name: see [`cells`]) with a label of `set`. A mail display name counts as
+    /// labelled by a name label.
+    pub fn in_labelled_cell(&self, set: KeywordSet, start: usize, end: usize) -> bool {
+        let (start, end) = (start + self.base, end + self.base);
+        cells::labels_of(self.text, start, end, &mut self.html_cursor.borrow_mut()).iter().any(|cell| {
+            (cell.shape == cells::CellShape::MailDisplayName && set == KeywordSet::Name)
+                || keywords().sets_in(cell.label.as_bytes()) & set.bit() != 0
+        })
+    }
+
     /// Whether the column `offset` falls in has a name from `set` (cached per column).
     fn column_in_set(&self, line_start: usize, offset: usize, set: KeywordSet) -> bool {
         // When no column of the file names this set, no field parsing is needed at all.
@@ -338,6 +384,12 @@ impl<'t> Context<'t> {
             return None;
         }
         let floor = insert.values_start.saturating_sub(self.origin).max(offset.saturating_sub(FIELD_SCAN_LIMIT));
+        if insert.copy {
+            // A COPY row is one line of tab-separated fields.
+            let line_start = memrchr(b'\n', &self.text[floor..offset]).map_or(floor, |p| floor + p + 1);
+            let index = memchr::memchr_iter(b'\t', &self.text[line_start..offset]).count();
+            return insert.columns.get(index).map(String::as_str);
+        }
         let (from, cached) = match self.tuple_cursor.get() {
             Some(c) if c.insert == idx && c.searched_to <= offset => (c.searched_to.max(floor), c.open),
             _ => (floor, None),
@@ -566,6 +618,33 @@ mod tests {
         let text = "INSERT INTO t (`name`, `passport`) VALUES ('张三', 'E12345678');\nnote, (x, E87654321)\n";
         assert!(ctx_has(text, "E12345678", KeywordSet::Passport));
         assert!(!ctx_has(text, "E87654321", KeywordSet::Passport));
+    }
+
+    #[test]
+    fn copy_columns_name_their_rows() {
+        let text = "COPY public.owners (id, passport_no, city) FROM stdin;\n1\tE12345678\t北京\n2\tE87654321\t上海\n\\.\nnote\tE11111111\n";
+        assert!(ctx_has(text, "E87654321", KeywordSet::Passport));
+        assert!(!ctx_has(text, "北京", KeywordSet::Passport));
+        // After the block's `\.` line its columns are over.
+        assert!(!ctx_has(text, "E11111111", KeywordSet::Passport));
+    }
+
+    #[test]
+    fn copy_blocks_close_in_a_later_window() {
+        let text =
+            "--\n-- PostgreSQL database dump\n--\nCOPY t (id, passport) FROM stdin;\n1\tE12345678\n\\.\n2\tE87654321\n";
+        let cut = text.find("1\t").expect("row");
+        let mut shared = SharedContext::header_only(text.as_bytes());
+        shared.extend_inserts(SharedContext::inserts_in(&text.as_bytes()[..cut], 0, 0..cut));
+        assert_eq!(shared.inserts[0].values_end, usize::MAX, "the block's end is not in the first window");
+        shared.close_statements(&text.as_bytes()[cut..], cut);
+        assert_eq!(shared.inserts[0].values_end, text.find("\\.").expect("end"));
+        let at = |needle: &str| {
+            let start = text.find(needle).expect("needle");
+            Context::window(text.as_bytes(), 0, 0, &shared).has_label_or_column(KeywordSet::Passport, start)
+        };
+        assert!(at("E12345678"));
+        assert!(!at("E87654321"));
     }
 
     #[test]

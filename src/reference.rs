@@ -32,9 +32,11 @@ fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
 }
 
 /// Chinese surnames: single ones as a bitmap over the CJK blocks (no hashing in the hot
-/// loop), compound ones as a short list.
+/// loop), compound ones as a short list. Rare single surnames that are also everyday words
+/// (南, 席) are marked apart: see `patterns/surnames.txt` for the rule.
 pub struct Surnames {
     singles: Vec<u64>,
+    rare: Vec<u64>,
     compounds: Vec<(char, char)>,
 }
 
@@ -42,14 +44,24 @@ pub struct Surnames {
 const CJK_BASE: u32 = 0x3400;
 const CJK_END: u32 = 0x9FFF;
 
+fn bit_of(c: char) -> Option<(usize, u64)> {
+    let cp = c as u32;
+    (CJK_BASE..=CJK_END).contains(&cp).then(|| {
+        let i = (cp - CJK_BASE) as usize;
+        (i / 64, 1 << (i % 64))
+    })
+}
+
 impl Surnames {
     /// Whether `c` is a single-character surname.
     pub fn is_single(&self, c: char) -> bool {
-        let cp = c as u32;
-        (CJK_BASE..=CJK_END).contains(&cp) && {
-            let i = (cp - CJK_BASE) as usize;
-            self.singles[i / 64] & (1 << (i % 64)) != 0
-        }
+        bit_of(c).is_some_and(|(word, bit)| self.singles[word] & bit != 0)
+    }
+
+    /// Whether `c` is a rare single surname that is also an everyday word (南, 席, 盘): a name
+    /// only as the whole value of a labelled field.
+    pub fn is_rare(&self, c: char) -> bool {
+        bit_of(c).is_some_and(|(word, bit)| self.rare[word] & bit != 0)
     }
 
     /// Whether `a` `b` is a compound surname (欧阳, 司马 ...).
@@ -58,24 +70,36 @@ impl Surnames {
     }
 }
 
-/// The surname table, parsed on first use.
+/// The surname table, parsed on first use. The table is built in: a line that does not parse
+/// is a build defect, and panics (a test loads it).
 pub fn surnames() -> &'static Surnames {
     static CELL: OnceLock<Surnames> = OnceLock::new();
     CELL.get_or_init(|| {
-        let mut singles = vec![0u64; ((CJK_END - CJK_BASE) as usize) / 64 + 1];
+        let words = ((CJK_END - CJK_BASE) as usize) / 64 + 1;
+        let (mut singles, mut rare) = (vec![0u64; words], vec![0u64; words]);
         let mut compounds = Vec::new();
         for line in data_lines(SURNAMES_TXT) {
-            let chars: Vec<char> = line.chars().collect();
+            let (surname, class) =
+                line.split_once('\t').unwrap_or_else(|| panic!("surnames.txt: no class in {line:?}"));
+            let is_rare = match class.trim() {
+                "common" => false,
+                "rare" => true,
+                other => panic!("surnames.txt: unknown class {other:?} in {line:?}"),
+            };
+            let chars: Vec<char> = surname.chars().collect();
             match chars[..] {
-                [c] if (CJK_BASE..=CJK_END).contains(&(c as u32)) => {
-                    let i = (c as u32 - CJK_BASE) as usize;
-                    singles[i / 64] |= 1 << (i % 64);
+                [c] => {
+                    let (word, bit) = bit_of(c).unwrap_or_else(|| panic!("surnames.txt: {c:?} is no CJK character"));
+                    singles[word] |= bit;
+                    if is_rare {
+                        rare[word] |= bit;
+                    }
                 }
-                [a, b] => compounds.push((a, b)),
-                _ => {}
+                [a, b] if !is_rare => compounds.push((a, b)),
+                _ => panic!("surnames.txt: {line:?} is neither a single nor a common compound surname"),
             }
         }
-        Surnames { singles, compounds }
+        Surnames { singles, rare, compounds }
     })
 }
 
@@ -681,6 +705,9 @@ pub struct Keywords {
     automaton: Option<AhoCorasick>,
     /// The sets each automaton pattern belongs to.
     pattern_sets: Vec<u16>,
+    /// The sets for which a pattern counts only as an identifier word (see
+    /// [`WORD_SETS`]): `name` names a name in `user_name`, not in `filename`.
+    word_sets: Vec<u16>,
     /// Whether some keyword has no ASCII letter and no non-ASCII character.
     has_digit_words: bool,
 }
@@ -701,7 +728,12 @@ impl Keywords {
         }
         let mut mask = 0;
         for m in automaton.find_overlapping_iter(hay) {
-            mask |= self.pattern_sets[m.pattern().as_usize()];
+            let p = m.pattern().as_usize();
+            let mut sets = self.pattern_sets[p];
+            if self.word_sets[p] != 0 && !is_identifier_word(hay, m.start(), m.end()) {
+                sets &= !self.word_sets[p];
+            }
+            mask |= sets;
         }
         mask
     }
@@ -739,8 +771,32 @@ fn parse_keywords() -> Keywords {
     }
     let automaton = AhoCorasick::builder().ascii_case_insensitive(true).build(words.keys()).ok();
     let pattern_sets = words.values().copied().collect();
+    let word_sets = words.iter().map(|(w, &sets)| if w.is_ascii() { sets & WORD_SETS } else { 0 }).collect();
     let has_digit_words = words.keys().any(|w| w.is_ascii() && !w.bytes().any(|b| b.is_ascii_alphabetic()));
-    Keywords { sets, automaton, pattern_sets, has_digit_words }
+    Keywords { sets, automaton, pattern_sets, word_sets, has_digit_words }
+}
+
+/// The sets whose ASCII keywords match only as identifier words. Name labels are short common
+/// words (`name`, `owner`, `xm`) that also end many identifiers of things (`filename`,
+/// `hostname`); the other sets keep substring matching, which their longer words need
+/// (`phone` in `telephone`).
+const WORD_SETS: u16 = 1 << (KeywordSet::Name as u16);
+
+/// Whether `text[start..end]` is a word of its own: whole, or a word of an identifier written
+/// in camelCase (`name` in `realName`) or snake_case. (The rule of the record-context keywords
+/// in `classify.rs`.)
+fn is_identifier_word(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| text[i]);
+    let after = text.get(end).copied();
+    let starts_word = match before {
+        Some(b) if b.is_ascii_alphanumeric() => b.is_ascii_lowercase() && text[start].is_ascii_uppercase(),
+        _ => true,
+    };
+    let ends_word = match after {
+        Some(b) if b.is_ascii_alphanumeric() => b.is_ascii_uppercase() && text[end - 1].is_ascii_lowercase(),
+        _ => true,
+    };
+    starts_word && ends_word
 }
 
 /// The context keywords, parsed on first use.
@@ -810,7 +866,26 @@ mod tests {
     #[test]
     fn surnames_and_area_codes() {
         assert!(surnames().is_single('王') && surnames().is_compound('欧', '阳') && !surnames().is_single('的'));
+        // The surnames the issue found missing, and which of them are everyday words.
+        assert!("覃席冼漆盘谌苟南".chars().all(|c| surnames().is_single(c)));
+        assert!("南席盘".chars().all(|c| surnames().is_rare(c)) && !surnames().is_rare('王'));
+        assert!(!surnames().is_rare('覃'), "borne by 0.18% of the population");
         assert!(area_codes().contains("010") && area_codes().contains("0755") && !area_codes().contains("0400"));
+    }
+
+    #[test]
+    fn name_labels_match_as_identifier_words() {
+        let is_name = |label: &str| keywords().sets_in(label.as_bytes()) & KeywordSet::Name.bit() != 0;
+        for label in
+            ["name", "user_name", "userName", "REAL_NAME", "realName", "xm", "card_holder", "ownerName", "车主"]
+        {
+            assert!(is_name(label), "{label}");
+        }
+        for label in ["filename", "hostname", "username", "xml", "rename", "ownership"] {
+            assert!(!is_name(label), "{label}");
+        }
+        // Other sets keep substring matching.
+        assert!(keywords().sets_in(b"telephone") & KeywordSet::Mobile.bit() != 0);
     }
 
     #[test]

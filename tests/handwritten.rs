@@ -54,7 +54,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("622202 13912345678", &["mobile"]),
     // E-mail.
     ("Contact: Li.Lei+news@Mail.Example.COM.cn", &["email"]),
-    ("From: \"张三\" <zhangsan_1990@163.com>", &["email"]),
+    ("From: \"张三\" <zhangsan_1990@163.com>", &["email", "name"]),
     ("13800138000@qq.com", &["email"]),
     ("send to admin@corp-mail.net.", &["email"]),
     ("icon@2x.svg and font@1.0.3", &[]),
@@ -74,7 +74,7 @@ const CASES: &[(&str, &[&str])] = &[
     ("北京市东城区王府井大街1号", &["address"]),
     ("收货人：李四，湖北省武汉市洪山区珞喻路1037号华中科技大学", &["address", "name"]),
     // Other kinds.
-    ("车主张三 车牌 沪A·12345 于 2024-05-01 进入", &["plate"]),
+    ("车主张三 车牌 沪A·12345 于 2024-05-01 进入", &["name", "plate"]),
     ("login ip=114.114.114.114 from 10.0.0.1", &["ip"]),
     ("GPS 31.230416, 121.473701", &["geo"]),
     ("IMEI 861234567890127", &["imei"]),

@@ -1,15 +1,17 @@
 //! Layout stage: how a text is structured, sniffed once, and its records with their column
 //! names. Everything that reads structure lives here: the header row of a delimited export
 //! (below title lines), SQL `INSERT` column lists, `CREATE TABLE` columns for an `INSERT`
-//! without a list, PostgreSQL `COPY ... FROM stdin` blocks, JSON object spans. The match stage
-//! asks it for a value's column names (through `context.rs`), the classify and aggregate
-//! stages take its records.
+//! without a list, PostgreSQL `COPY ... FROM stdin` blocks, JSON object spans, and the
+//! labelled cells of HTML tables, XML elements, fixed-width reports and mail headers
+//! ([`cells`]). The match stage asks it for a value's column names and cell labels (through
+//! `context.rs`), the classify and aggregate stages take its records.
 //!
 //! Records are read incrementally ([`RecordReader`]): a large file or a stream is fed stride
 //! by stride, and a record cut by a stride's end (a quoted multi-line cell, a pretty-printed
 //! JSON object, a statement) is finished in the next stride, so records do not depend on where
 //! the strides were cut.
 
+pub mod cells;
 mod header;
 mod records;
 pub mod sql;

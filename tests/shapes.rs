@@ -55,3 +55,33 @@ fn columns_agree_with_offsets_after_json_escapes() {
         }
     }
 }
+
+/// A list of authors publishes its addresses on purpose: reported only at low confidence,
+/// while the same addresses in another file are reported.
+#[test]
+fn author_lists_give_low_confidence_addresses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = "Zhang Wei <zhang.wei@example.org>\nLi Na <lina1990@mail.example.cn>\n";
+    std::fs::write(dir.path().join("AUTHORS"), list).expect("write");
+    std::fs::write(dir.path().join("customers.txt"), list).expect("write");
+    let scan = |extra: &[&str]| {
+        let out = piiscan().args(["scan", "--format", "jsonl"]).args(extra).arg(dir.path()).output().expect("run");
+        jsonl(&out.stdout)
+            .into_iter()
+            .filter(|f| f["kind"] == "email")
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_string(),
+                    f["confidence"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let default = scan(&[]);
+    assert!(default.iter().all(|(file, _)| file == "customers.txt"), "{default:?}");
+    assert_eq!(default.len(), 2, "{default:?}");
+    let all = scan(&["--min-confidence", "low"]);
+    let authors: Vec<_> = all.iter().filter(|(file, _)| file == "AUTHORS").collect();
+    assert_eq!(authors.len(), 2, "{all:?}");
+    assert!(authors.iter().all(|(_, confidence)| confidence == "low"), "{all:?}");
+}

@@ -9,7 +9,7 @@ use crate::classify::{classify, classify_window, RecordClassifier, TierPolicy};
 use crate::context::{SharedContext, SqlHeads};
 use crate::detect::{Detector, Piece};
 use crate::error::ScanError;
-use crate::finding::Detection;
+use crate::finding::{Confidence, Detection, Kind};
 use crate::positions::{FindingSink, TextPositions};
 use crate::select::{Selection, Suppressed, TextSelection};
 use crate::source::{self, Bytes, Encoding, Loaded, Source, StrideReader};
@@ -240,6 +240,7 @@ impl<'a> StrideScan<'a> {
             added: self.added.clone(),
             positions,
             fingerprints: self.found.is_some(),
+            authorship: is_authorship_text(&self.name),
             gathered: std::sync::Mutex::default(),
         }
     }
@@ -318,7 +319,17 @@ pub(super) struct Selector<'s> {
     added: Option<std::sync::Arc<[Range<u64>]>>,
     positions: &'s dyn TextPositions,
     fingerprints: bool,
+    /// The text is a list of authors (`AUTHORS`, `PKG-INFO`): its addresses are published on
+    /// purpose.
+    authorship: bool,
     gathered: std::sync::Mutex<(Suppressed, Vec<Found>)>,
+}
+
+/// Whether a text's name (a path, or an archive member's `archive!member`) is a list of
+/// authors, by its last component.
+fn is_authorship_text(name: &str) -> bool {
+    let last = name.rsplit(['/', '\\', '!']).next().unwrap_or(name);
+    crate::detect::authorship::is_authorship_file(last)
 }
 
 impl<'s> Selector<'s> {
@@ -328,6 +339,11 @@ impl<'s> Selector<'s> {
         let original = |offset: usize| self.positions.original_offset(offset);
         let mut suppressed = Suppressed::default();
         let markers = Some((piece.markers, piece.origin + piece.range.start));
+        if self.authorship {
+            for d in detections.iter_mut().filter(|d| d.kind == Kind::Email) {
+                d.confidence = Confidence::Low;
+            }
+        }
         self.selection.retain(detections, piece.window, piece.origin, markers, text, &original, &mut suppressed);
         let mut found = Vec::new();
         if let (true, Some(fingerprinter)) = (self.fingerprints, &self.selection.fingerprinter) {

@@ -162,12 +162,16 @@ fn is_organisation(field: &str) -> bool {
     if (chars >= 4 && ORGANISATION_ENDS.contains(&last)) || (chars >= 3 && PLACE_ENDS.contains(&last)) {
         return true;
     }
-    // A bracket with more of the value after it: a name has none inside (a trailing
-    // `（先生）` is a courtesy, not part of an organisation's name).
-    field
-        .find(['（', '('])
-        .and_then(|open| field[open..].find(['）', ')']).map(|close| open + close))
-        .is_some_and(|close| field[close..].chars().skip(1).any(is_ideograph))
+    // A bracketed place inside the value (支付宝（中国）网络…, …（北京）科技…): two to six
+    // ideographs in brackets with more of the name after them. A trailing `（先生）` is a
+    // courtesy, and a remark in free text (许杰（手机尾号5131）反映…) holds digits or is one
+    // character (（男）).
+    let Some(open) = field.find(['（', '(']) else { return false };
+    let inner_start = open + field[open..].chars().next().map_or(1, char::len_utf8);
+    let Some(close) = field[inner_start..].find(['）', ')']).map(|c| inner_start + c) else { return false };
+    let inner = &field[inner_start..close];
+    let place = (2..=6).contains(&inner.chars().count()) && inner.chars().all(is_ideograph);
+    place && field[close..].chars().skip(1).any(is_ideograph)
 }
 
 /// The name labels written in Chinese (姓名, 收件人 ...), which can stand inside a run of
@@ -359,6 +363,8 @@ mod tests {
         assert!(names("收款人：张江高科技园区管理委员会").is_empty());
         // A courtesy after a name is no organisation.
         assert_eq!(names("联系人：王伟（先生）"), ["王伟"]);
+        assert_eq!(names("客户许杰（手机尾号5131）反映北京市5号文件的问题。"), ["许杰"]);
+        assert!(names("户名：腾讯科技（深圳）网络有限公司").is_empty());
         assert_eq!(names("车主：李建行"), ["李建行"], "a three-character name may end in 行");
     }
 }

@@ -291,9 +291,19 @@ fn field_gap(text: &[u8], end: usize) -> Option<usize> {
             (gap.get(open_end) == Some(&b'>')).then_some(open_end + 1)?
         }
         b',' | b'\t' => 1,
+        // A quoted CSV cell that goes on on the next line (`"广东省深圳市` / `南山区…"`).
+        b'\n' if in_quoted_cell(text, end) => 1,
+        b'\r' if gap.get(1) == Some(&b'\n') && in_quoted_cell(text, end) => 2,
         _ => return None,
     };
     (next <= gap.len()).then_some(end + next)
+}
+
+/// Whether `at` (a line end) is inside a quoted cell opened on its line: an odd number of `"`
+/// from the line start. (A cell whose quote opened lines further up is not joined.)
+fn in_quoted_cell(text: &[u8], at: usize) -> bool {
+    let line_start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1);
+    memchr::memchr_iter(b'"', &text[line_start..at]).count() % 2 == 1
 }
 
 /// The longest syntax between two fields of one address: a key or element name of some 40
@@ -567,6 +577,10 @@ mod tests {
                 ),
                 (format!("张三,{p},{c},{d},{r}{door},13800138000"), &p),
                 (format!("\"{p}\",\"{c}\",\"{d}\",\"{r}{door}\""), &p),
+                // A quoted cell that goes on on the next line, between names or before the
+                // detail.
+                (format!("张三,\"{p}{c}\n{d}{r}{door}\",13800138000"), &p),
+                (format!("张三,\"{p}{c}{d}\r\n{r}{door}\",13800138000"), &p),
             ] {
                 let found = joined(&text);
                 assert_eq!(found.len(), 1, "{text}: {found:?}");
@@ -585,6 +599,16 @@ mod tests {
                     .collect();
                 assert_eq!(reported, [expected], "{text}");
             }
+        }
+    }
+
+    #[test]
+    fn fields_that_do_not_make_an_address_across_lines() {
+        // Without an open quote a line end ends the address: two lines are two values.
+        for [p, c, d, r, door] in parts() {
+            let text = format!("张三,{p}{c}\n{d}{r}{door},13800138000");
+            let found = joined(&text);
+            assert!(found.iter().all(|(_, value, _)| value.is_none()), "{text}: {found:?}");
         }
     }
 

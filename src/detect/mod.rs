@@ -134,8 +134,7 @@ impl Detector {
                 break;
             }
             let target = (last + chunk).min(range.end);
-            let cut = memchr::memchr(b'\n', &text[target..range.end]).map_or(range.end, |p| target + p + 1);
-            bounds.push(cut);
+            bounds.push(piece_end(text, last, target, range.end));
         }
         let pieces: Vec<Vec<Detection>> = bounds
             .windows(2)
@@ -264,6 +263,26 @@ pub struct Piece<'a> {
 /// Called on the detections of every piece (in the text's offsets) as the piece is scanned, in
 /// parallel: the select stage keeps what it reports.
 pub type PieceHook<'h> = &'h (dyn Fn(&Piece, &mut Vec<Detection>) + Sync);
+
+/// Where a piece that starts at `start` ends: after the first line end from `target` on that
+/// is outside a quoted cell (an even number of `"` since `start`), so that a CSV cell that goes
+/// on over several lines is read in one piece. As the layout stage does, a quote left open for
+/// [`MAX_QUOTED`](crate::layout::MAX_QUOTED) bytes is taken literally.
+fn piece_end(text: &[u8], start: usize, target: usize, end: usize) -> usize {
+    let next_line = |from: usize| memchr::memchr(b'\n', &text[from..end]).map_or(end, |p| from + p + 1);
+    let mut cut = next_line(target);
+    let mut quotes = memchr::memchr_iter(b'"', &text[start..cut]).count();
+    while quotes % 2 == 1 && cut < end && cut - target < crate::layout::MAX_QUOTED {
+        let next = next_line(cut);
+        quotes += memchr::memchr_iter(b'"', &text[cut..next]).count();
+        cut = next;
+    }
+    if quotes % 2 == 1 && cut - target >= crate::layout::MAX_QUOTED {
+        // A stray quote: cut where a plain line end would.
+        return next_line(target);
+    }
+    cut
+}
 
 fn detection(kind: Kind, start: usize, end: usize, value: impl Into<Value>, confidence: Confidence) -> Detection {
     Detection { kind, start, end, value: value.into(), confidence, public_prefix_chars: 0, fixed_class: None }
@@ -818,5 +837,25 @@ mod tests {
                 assert_eq!(detector.detect_in_chunks(text.as_bytes(), chunk), whole, "{format:?} in chunks of {chunk}");
             }
         }
+    }
+
+    /// A piece never ends inside a quoted cell, so an address whose cell goes on over two lines
+    /// is found whole however the text is cut; a stray quote does not hold a cut back for ever.
+    #[test]
+    fn pieces_do_not_cut_quoted_cells() {
+        let detector = Detector::new(DetectOptions::default());
+        let mut text = String::from("name,address,phone\n");
+        for i in 0..200 {
+            text.push_str(&format!("张{i},\"广东省深圳市南山区\n科技园路{}号\",1380013{:04}\n", i + 1, i));
+        }
+        let whole = detector.detect_in_chunks(text.as_bytes(), usize::MAX);
+        let addresses = whole.iter().filter(|d| d.kind == Kind::Address).count();
+        assert_eq!(addresses, 200);
+        for chunk in [1, 50, 97, 1000] {
+            assert_eq!(detector.detect_in_chunks(text.as_bytes(), chunk), whole, "chunks of {chunk}");
+        }
+        let stray = format!("\"{}", "x\n".repeat(100_000));
+        let piece = piece_end(stray.as_bytes(), 0, 10, stray.len());
+        assert_eq!(piece, 11, "a stray quote is taken literally");
     }
 }

@@ -36,6 +36,11 @@ pub fn detect_header(text: &[u8]) -> Option<Header> {
     for titles in 0..=TITLE_LINES {
         let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p);
         let line = std::str::from_utf8(&text[start..end]).ok()?.trim_end_matches('\r').trim_start_matches('\u{feff}');
+        if is_sql_statement(line) {
+            // `COPY t (id, name) FROM stdin;` splits on `;` or `,` like a header, but a dump's
+            // columns come from its statements (the layout's SQL reading).
+            return None;
+        }
         let split = likely_delimiter(line.as_bytes()).map(|(delimiter, _)| {
             let cells: Vec<String> = line
                 .split(delimiter as char)
@@ -59,6 +64,14 @@ pub fn detect_header(text: &[u8]) -> Option<Header> {
     None
 }
 
+/// Whether a line starts an SQL statement of a dump.
+fn is_sql_statement(line: &str) -> bool {
+    const VERBS: [&str; 12] =
+        ["COPY", "INSERT", "CREATE", "ALTER", "SET", "SELECT", "DROP", "UPDATE", "DELETE", "USE", "LOCK", "BEGIN"];
+    let word = line.trim_start().split([' ', '\t']).next().unwrap_or("");
+    VERBS.iter().any(|v| word.eq_ignore_ascii_case(v)) && line.trim_start().len() > word.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +83,8 @@ mod tests {
         assert_eq!(h.cells, ["姓名", "手机号", "疾病诊断"]);
         assert_eq!(&text[h.end..h.end + 1], "\n");
         assert!(detect_header(b"13800138000,1,2\nname,phone,x\n").is_none());
+        // A dump's statements are no header, whatever they split on.
+        assert!(detect_header(b"COPY public.members (id, name, passport) FROM stdin;\n1\t2\t3\n").is_none());
+        assert!(detect_header(b"insert into t (a, b, c) values (1, 2, 3);\n").is_none());
     }
 }

@@ -19,6 +19,7 @@ pub mod mobile;
 pub mod name;
 pub mod passport;
 pub mod plate;
+pub mod surround;
 pub mod uscc;
 
 use crate::context::{Context, SharedContext};
@@ -226,6 +227,7 @@ impl Detector {
         }
 
         resolve_overlaps(&mut out);
+        surround::adjust(text, ctx, &mut out);
         if !self.options.include_masked {
             out.retain(|d| !d.kind.is_masked());
         }

@@ -156,13 +156,13 @@ fn noise_shape(text: &[u8], start: usize, end: usize, few: bool) -> bool {
 }
 
 /// Arithmetic: the value's line states a result (`ddsub922 subtract 133.00001 33.00001 ->
-/// 99.99`, `a => b`), or an operator stands inside the value's span (a coordinate pair read
+/// 99.99`, `a => b`, spaced: an HTML comment's `-->` is none), or an operator stands inside the value's span (a coordinate pair read
 /// across `(-1.1329138213) + (1.1329138213*x)`).
 fn computed(text: &[u8], start: usize, end: usize) -> bool {
     let line = &text[line_start(text, start)..line_end(text, end)];
     let inner = text[start..end].iter().skip(1);
-    memchr::memmem::find(line, b"->").is_some()
-        || memchr::memmem::find(line, b"=>").is_some()
+    memchr::memmem::find(line, b" -> ").is_some()
+        || memchr::memmem::find(line, b" => ").is_some()
         || inner.into_iter().any(|&b| matches!(b, b'+' | b'*' | b'(' | b')'))
 }
 
@@ -580,6 +580,7 @@ mod tests {
             ("1\t6222021234567890\t12.50\t3.00\t1700000000000\tx\t13812345678", "13812345678"),
             ("1,2024-01-02,9,张三,\"北京\",12.50,A1,58.1.2.3,1700,好评,13812345678", "13812345678"),
             ("call me at 13812345678 tomorrow", "13812345678"),
+            ("Sample number: 13500135000 <!-- a comment -->", "13500135000"),
         ] {
             let (t, s, e) = at(text, value);
             assert!(!noise_shape(t, s, e, false), "{text}");

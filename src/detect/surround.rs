@@ -38,25 +38,35 @@ pub fn adjust(text: &[u8], ctx: &Context, out: &mut Vec<Detection>) {
         return;
     }
     let verdicts: Vec<Verdict> = out.iter().map(|d| verdict(text, ctx, d)).collect();
-    // The lines (by start offset) and kinds of the detections able to support others: those
-    // that keep a reportable confidence on their own.
+    // Each detection's line, counted once over the window (detections are sorted by start):
+    // a multi-megabyte line (an extended INSERT) is one record, and is not searched per value.
+    let mut lines = Vec::with_capacity(out.len());
+    let (mut line, mut at) = (0usize, 0usize);
+    for d in out.iter() {
+        let to = d.start.max(at);
+        line += memchr::memchr_iter(b'\n', &text[at..to]).count();
+        at = to;
+        lines.push(line);
+    }
+    // The lines and kinds of the detections able to support others: those that keep a
+    // reportable confidence on their own.
     let mut supporting: Vec<(usize, Kind)> = out
         .iter()
         .zip(&verdicts)
-        .filter(|(d, v)| **v == Verdict::Keep && d.confidence > Confidence::Low)
-        .map(|(d, _)| (line_start(text, d.start), d.kind))
+        .zip(&lines)
+        .filter(|((d, v), _)| **v == Verdict::Keep && d.confidence > Confidence::Low)
+        .map(|((d, _), &line)| (line, d.kind))
         .collect();
     supporting.sort_unstable_by_key(|&(line, _)| line);
     let mut k = 0;
     out.retain_mut(|d| {
-        let v = verdicts[k];
+        let (v, line) = (verdicts[k], lines[k]);
         k += 1;
         match v {
             Verdict::Keep => {}
             Verdict::Drop => return false,
             Verdict::Low => d.confidence = Confidence::Low,
             Verdict::NeedsRecord => {
-                let line = line_start(text, d.start);
                 // Other personal information on the line: a detection of another kind (the
                 // same address twice, in a URL and beside it, is no record).
                 let from = supporting.partition_point(|&(l, _)| l < line);
@@ -130,12 +140,20 @@ fn bracketed_label(text: &[u8], start: usize, set: KeywordSet) -> bool {
     crate::reference::keywords().sets_in(last_word(trimmed)) & set.bit() != 0
 }
 
+/// How far the shape checks read before and after a value on its line: on a multi-megabyte
+/// line every value would otherwise read back to the line start, quadratic in its length.
+const REACH: usize = 1024;
+
+/// The start of `at`'s line, or [`REACH`] bytes before `at` if the line starts further back.
 fn line_start(text: &[u8], at: usize) -> usize {
-    memchr::memrchr(b'\n', &text[..at]).map_or(0, |p| p + 1)
+    let floor = at.saturating_sub(REACH);
+    memchr::memrchr(b'\n', &text[floor..at]).map_or(floor, |p| floor + p + 1)
 }
 
+/// The end of `at`'s line, or [`REACH`] bytes after `at` if it ends further on.
 fn line_end(text: &[u8], at: usize) -> usize {
-    memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |p| at + p)
+    let ceiling = (at + REACH).min(text.len());
+    memchr::memchr(b'\n', &text[at..ceiling]).map_or(ceiling, |p| at + p)
 }
 
 /// A `+` right before the digits that is not `+86`: an international number of another country
@@ -719,6 +737,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// An extended INSERT is one line: its tuples are records however far apart, and the shape
+    /// checks read a bounded stretch of it.
+    #[test]
+    fn long_lines_are_one_record() {
+        let mut text = String::from("INSERT INTO t VALUES (1,'110101199003074514',0)");
+        for i in 0..400 {
+            text.push_str(&format!(",({i},'x',0)"));
+        }
+        text.push_str(",(2,'y',13812345678);\n");
+        assert_eq!(confidence_of(&text, Kind::Mobile, "13812345678"), Some(Confidence::High));
+        let bare = text.replace("110101199003074514", "1");
+        assert_eq!(confidence_of(&bare, Kind::Mobile, "13812345678"), Some(Confidence::Low));
     }
 
     #[test]

@@ -119,7 +119,10 @@ fn verdict(text: &[u8], ctx: &Context, d: &Detection) -> Verdict {
             };
             // In a noise shape only the value's own key or column counts: a keyword elsewhere on a
             // line of code (`coordinates`, the `sim` of `simple`) says nothing about it.
-            if ctx.has_label_or_column(set, start) || bracketed_label(text, start, set) {
+            // A value glued by `-` or `_` is the tail of an identifier, which the label reader
+            // would take for its key (`telemetry-metadata-1481066021297` holds `tel`).
+            let tail = start > 0 && matches!(text[start - 1], b'-' | b'_');
+            if !tail && (ctx.has_label_or_column(set, start) || bracketed_label(text, start, set)) {
                 Verdict::Keep
             } else {
                 Verdict::NeedsRecord
@@ -688,6 +691,7 @@ mod tests {
             ("see the 1.1.3.2/1.1.3.3 diff", Kind::Ip, "1.1.3.3"),
             ("{\"data\": \"13.28.24.13\", \"valid\": true}", Kind::Ip, "13.28.24.13"),
             ("\"PublicIp\": \"54.225.120.92\",", Kind::Ip, "54.225.120.92"),
+            ("\"id\": \"get-telemetry-metadata-14810660212\",", Kind::Mobile, "14810660212"),
             ("aws ec2 move-address-to-vpc --public-ip 54.123.4.56", Kind::Ip, "54.123.4.56"),
         ];
         for (text, kind, value) in noise {

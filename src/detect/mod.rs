@@ -21,6 +21,7 @@ pub mod mobile;
 pub mod name;
 pub mod passport;
 pub mod plate;
+pub mod surround;
 pub mod tw_id;
 pub mod uscc;
 
@@ -240,6 +241,7 @@ impl Detector {
 
         hk_id::keep_in_records(text, &mut out);
         resolve_overlaps(&mut out);
+        surround::adjust(text, ctx, &mut out);
         if !self.options.include_masked {
             out.retain(|d| !d.kind.is_masked());
         }

@@ -721,7 +721,7 @@ mod tests {
     /// format is reported at the default floor: the noise rules change no export's result.
     #[test]
     fn generated_documents_keep_every_weak_value_reportable() {
-        use crate::synth::{document, render, DocFormat, Rng};
+        use piiscan_synth::{document, render, DocFormat, Rng};
         let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
         for (i, format) in DocFormat::ALL.into_iter().enumerate() {
             let lines = document(format, 600, &mut Rng::new(16 + i as u64));
@@ -730,7 +730,8 @@ mod tests {
             let mut line_starts = vec![0];
             line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|p| p + 1));
             for (n, line) in lines.iter().enumerate() {
-                for &kind in line.kinds.iter().filter(|k| is_weak(**k)) {
+                let kinds = line.kinds.iter().filter_map(|label| Kind::from_name(label.name()));
+                for kind in kinds.filter(|k| is_weak(*k)) {
                     let reported = found.iter().any(|d| {
                         d.kind == kind
                             && d.confidence >= Confidence::Medium

@@ -274,7 +274,8 @@ fn mail_header(text: &[u8], start: usize, end: usize) -> Option<String> {
     }
     let line_start = memrchr(b'\n', &text[start.saturating_sub(4096)..start])
         .map_or(start.saturating_sub(4096), |p| start.saturating_sub(4096) + p + 1);
-    let line = &text[line_start..skip_space_back(text, before)];
+    // Not back over the line end: a name that starts its line has nothing before it.
+    let line = &text[line_start..skip_space_back(text, before).max(line_start)];
     if !(line.ends_with(b":") || line.ends_with("：".as_bytes()) || line.ends_with(b",")) {
         return None;
     }
@@ -389,6 +390,18 @@ fn words_of(line: &str) -> Vec<Word<'_>> {
 
 #[cfg(test)]
 mod tests {
+    /// A mailbox whose name starts its line (found on real mail archives: a slice ended
+    /// before it started).
+    #[test]
+    fn a_name_at_a_line_start_before_an_address() {
+        for text in ["x\n孟建军 <a@example.cn>", "\n孟建军 <a@example.cn>", "x\n\"孟建军\" <a@example.cn>"] {
+            let start = text.find('孟').expect("name");
+            let end = start + "孟建军".len();
+            let _ = labels_of(text.as_bytes(), start, end, &mut CellCursor::default());
+            assert_eq!(mail_header(text.as_bytes(), start, end), None, "{text:?}");
+        }
+    }
+
     use super::*;
 
     fn labels(text: &str, value: &str) -> Vec<(CellShape, String)> {

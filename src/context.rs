@@ -309,6 +309,12 @@ impl<'t> Context<'t> {
         self.column_in_set(line_start, start, set)
     }
 
+    /// The name of the column (CSV header or SQL column list) the value at `start` stands in.
+    pub fn column_of(&self, start: usize) -> Option<&str> {
+        let start = start + self.base;
+        self.column_name(self.line_start(start), start)
+    }
+
     /// Whether `start..end` is the whole value of a labelled cell (an HTML table cell under its
     /// header or right of a label cell, an XML element, a fixed-width report column, a mail
     /// display name: see [`cells`]) with a label of `set`. A mail display name counts as

@@ -6,7 +6,7 @@
 //! (and the like) are lists of such lines; [`is_authorship_file`] names them.
 
 /// Words that, before an address on its line, say the line names an author or a right holder.
-/// Matched on ASCII-lowercased bytes; see [`marker_at`] for the word boundaries.
+/// Matched with ASCII case ignored; see [`is_word_marker`] for the word boundaries.
 const MARKERS: &[&[u8]] = &[
     b"copyright",
     "©".as_bytes(),
@@ -59,20 +59,25 @@ pub fn is_authorship_file(name: &str) -> bool {
 }
 
 fn has_marker(before: &[u8]) -> bool {
-    let lower = before.to_ascii_lowercase();
-    (0..lower.len()).any(|i| MARKERS.iter().any(|m| marker_at(&lower, i, m)))
+    // One vector-prefiltered search for all markers: trying every marker at every byte of the
+    // line before each address was a sixth of a scan of an export with an e-mail column.
+    static SEARCH: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let search = SEARCH.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(MARKERS)
+            .expect("the built-in authorship markers build an automaton")
+    });
+    search.find_overlapping_iter(before).any(|m| is_word_marker(before, m.start(), MARKERS[m.pattern().as_usize()]))
 }
 
-/// Whether `marker` starts at `i` in `lower` as a word: not inside a longer ASCII word on the
-/// left, and `author` not the start of `authority` or `authorization`.
-fn marker_at(lower: &[u8], i: usize, marker: &[u8]) -> bool {
-    if !lower[i..].starts_with(marker) {
+/// Whether `marker`, found at `i` in `line` (ASCII case ignored), stands as a word: not inside a
+/// longer ASCII word on the left, and `author` not the start of `authority` or `authorization`.
+fn is_word_marker(line: &[u8], i: usize, marker: &[u8]) -> bool {
+    if marker[0].is_ascii_alphabetic() && i > 0 && line[i - 1].is_ascii_alphabetic() {
         return false;
     }
-    if marker[0].is_ascii_alphabetic() && i > 0 && lower[i - 1].is_ascii_alphabetic() {
-        return false;
-    }
-    let next = lower.get(i + marker.len()).copied();
+    let next = line.get(i + marker.len()).map(u8::to_ascii_lowercase);
     !(marker == b"author" && next == Some(b'i'))
 }
 

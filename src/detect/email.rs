@@ -23,9 +23,13 @@ pub fn find(text: &[u8], ats: &[usize], out: &mut Vec<(usize, usize)>) {
 /// Finds e-mail addresses written with a full-width `＠` in the runs of non-ASCII bytes
 /// `non_ascii` (ascending, as the matcher notes them): the rest of such an address is ASCII.
 pub fn find_fullwidth(text: &[u8], non_ascii: &[std::ops::Range<usize>], out: &mut Vec<(usize, usize)>) {
-    let ats = non_ascii.iter().flat_map(|run| {
-        memchr::memmem::find_iter(&text[run.clone()], FULLWIDTH_AT).map(move |i| (run.start + i, FULLWIDTH_AT.len()))
-    });
+    // One searcher for the whole scan: building one per run of Chinese cost more than the
+    // search.
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new(FULLWIDTH_AT));
+    let ats = non_ascii
+        .iter()
+        .flat_map(|run| finder.find_iter(&text[run.clone()]).map(move |i| (run.start + i, FULLWIDTH_AT.len())));
     find_around(text, ats, out);
 }
 

@@ -135,7 +135,7 @@ impl Detector {
                 break;
             }
             let target = (last + chunk).min(range.end);
-            bounds.push(piece_end(text, last, target, range.end));
+            bounds.push(piece_end(text, target, range.end));
         }
         let pieces: Vec<Vec<Detection>> = bounds
             .windows(2)
@@ -266,24 +266,27 @@ pub struct Piece<'a> {
 /// parallel: the select stage keeps what it reports.
 pub type PieceHook<'h> = &'h (dyn Fn(&Piece, &mut Vec<Detection>) + Sync);
 
-/// Where a piece that starts at `start` ends: after the first line end from `target` on that
-/// is outside a quoted cell (an even number of `"` since `start`), so that a CSV cell that goes
-/// on over several lines is read in one piece. As the layout stage does, a quote left open for
-/// [`MAX_QUOTED`](crate::layout::MAX_QUOTED) bytes is taken literally.
-fn piece_end(text: &[u8], start: usize, target: usize, end: usize) -> usize {
+/// Where a piece ends: after the first line end from `target` on, unless the line it ends
+/// opens a quoted cell that goes on on the next line (an odd number of `"`, the last one at the
+/// start of a field: `,"广东省深圳市`), when the cut moves one line further, so that an address
+/// whose cell goes on over a line end is read in one piece (see `address::field_gap`). Only the
+/// line is read, not the piece before it: a quote opened lines further up is not joined either.
+fn piece_end(text: &[u8], target: usize, end: usize) -> usize {
     let next_line = |from: usize| memchr::memchr(b'\n', &text[from..end]).map_or(end, |p| from + p + 1);
-    let mut cut = next_line(target);
-    let mut quotes = memchr::memchr_iter(b'"', &text[start..cut]).count();
-    while quotes % 2 == 1 && cut < end && cut - target < crate::layout::MAX_QUOTED {
-        let next = next_line(cut);
-        quotes += memchr::memchr_iter(b'"', &text[cut..next]).count();
-        cut = next;
+    let cut = next_line(target);
+    let line_start = memchr::memrchr(b'\n', &text[..target]).map_or(0, |p| p + 1);
+    let line = &text[line_start..cut];
+    let mut quotes = memchr::memrchr_iter(b'"', line);
+    let opens_cell = quotes.next().is_some_and(|last| {
+        let field_start = last == 0 || matches!(line[last - 1], b',' | b'\t' | b';' | b'|');
+        let closes = line.get(last + 1).is_none_or(|b| matches!(b, b',' | b'\t' | b';' | b'|' | b'\r' | b'\n'));
+        field_start && !closes && quotes.count() % 2 == 0
+    });
+    if opens_cell && cut < end {
+        next_line(cut)
+    } else {
+        cut
     }
-    if quotes % 2 == 1 && cut - target >= crate::layout::MAX_QUOTED {
-        // A stray quote: cut where a plain line end would.
-        return next_line(target);
-    }
-    cut
 }
 
 fn detection(kind: Kind, start: usize, end: usize, value: impl Into<Value>, confidence: Confidence) -> Detection {
@@ -842,7 +845,7 @@ mod tests {
     }
 
     /// A piece never ends inside a quoted cell, so an address whose cell goes on over two lines
-    /// is found whole however the text is cut; a stray quote does not hold a cut back for ever.
+    /// is found whole however the text is cut.
     #[test]
     fn pieces_do_not_cut_quoted_cells() {
         let detector = Detector::new(DetectOptions::default());
@@ -856,8 +859,11 @@ mod tests {
         for chunk in [1, 50, 97, 1000] {
             assert_eq!(detector.detect_in_chunks(text.as_bytes(), chunk), whole, "chunks of {chunk}");
         }
-        let stray = format!("\"{}", "x\n".repeat(100_000));
-        let piece = piece_end(stray.as_bytes(), 0, 10, stray.len());
-        assert_eq!(piece, 11, "a stray quote is taken literally");
+        // A line that opens a cell moves the cut one line on, never more; one that closes a
+        // cell does not.
+        let lines = "a,\"x\ny\",b\nc\n";
+        assert_eq!(piece_end(lines.as_bytes(), 0, lines.len()), 10);
+        assert_eq!(piece_end(lines.as_bytes(), 5, lines.len()), 10);
+        assert_eq!(piece_end(lines.as_bytes(), 10, lines.len()), 12);
     }
 }

@@ -121,7 +121,9 @@ const FIELD_MAX: usize = 120;
 /// a quote, a tag, a line end or CJK punctuation that ends a clause.
 fn field_after(text: &[u8], start: usize, end: usize) -> &str {
     let limit = text.len().min(end + FIELD_MAX);
-    let tail = String::from_utf8_lossy(&text[end..limit]);
+    // The valid UTF-8 after the candidate (the limit may cut a character; a broken sequence
+    // ends the field as U+FFFD did).
+    let tail = text[end..limit].utf8_chunks().next().map_or("", |chunk| chunk.valid());
     let stop = tail
         .char_indices()
         .find(|&(_, c)| {
@@ -154,7 +156,12 @@ fn field_after(text: &[u8], start: usize, end: usize) -> &str {
 /// organisation word, ends with an organisation's or a place's type character, or has a bracket
 /// inside it (支付宝（中国）网络…).
 fn is_organisation(field: &str) -> bool {
-    if ORGANISATION_WORDS.iter().any(|w| field.contains(w)) {
+    // One search for all the words (a `contains` per word was most of a name column's cost).
+    static WORDS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(ORGANISATION_WORDS).expect("the built-in organisation words build an automaton")
+    });
+    if words.is_match(field) {
         return true;
     }
     let chars = field.chars().count();
@@ -281,10 +288,11 @@ impl Segment<'_> {
         let name_after = |cut: usize| {
             let (head, rest) = seg.split_at(cut);
             let could_end_label = head.chars().next_back().is_some_and(|c| label_ends.contains_char(c));
-            let is_name = if dotted { dotted_name(rest) } else { surname_led(rest, false) };
+            // Cheapest first: most cuts of most runs end no label.
+            let is_name = || if dotted { dotted_name(rest) } else { surname_led(rest, false) };
             (could_end_label
                 && labels.iter().any(|l| head.ends_with(l))
-                && is_name
+                && is_name()
                 && !is_organisation(field_after(self.text, end - rest.len(), end)))
             .then_some(end - rest.len())
         };

@@ -38,6 +38,19 @@ pub fn adjust(text: &[u8], ctx: &Context, out: &mut Vec<Detection>) {
         return;
     }
     let verdicts: Vec<Verdict> = out.iter().map(|d| verdict(text, ctx, d)).collect();
+    if !verdicts.contains(&Verdict::NeedsRecord) {
+        // No line needs reading (an export's values sit under their columns).
+        let mut k = 0;
+        out.retain_mut(|d| {
+            let v = verdicts[k];
+            k += 1;
+            if v == Verdict::Low {
+                d.confidence = Confidence::Low;
+            }
+            v != Verdict::Drop
+        });
+        return;
+    }
     // Each detection's line, counted once over the window (detections are sorted by start):
     // a multi-megabyte line (an extended INSERT) is one record, and is not searched per value.
     let mut lines = Vec::with_capacity(out.len());
@@ -101,7 +114,7 @@ fn verdict(text: &[u8], ctx: &Context, d: &Detection) -> Verdict {
         Kind::Ip => {
             if version_shape(text, start, end) || network(text, start, end) {
                 Verdict::Drop
-            } else if address_like(text, start, end) {
+            } else if address_like(text, start, end) || ctx.column_of(start).is_some_and(address_column) {
                 Verdict::Keep
             } else {
                 Verdict::NeedsRecord
@@ -109,9 +122,6 @@ fn verdict(text: &[u8], ctx: &Context, d: &Detection) -> Verdict {
         }
         Kind::Mobile if foreign_code(text, start) => Verdict::Low,
         Kind::Mobile | Kind::Landline | Kind::Geo | Kind::BankCard => {
-            if !noise_shape(text, start, end, matches!(d.kind, Kind::Geo | Kind::BankCard)) {
-                return Verdict::Keep;
-            }
             let set = match d.kind {
                 Kind::Geo => KeywordSet::Geo,
                 Kind::BankCard => KeywordSet::BankCard,
@@ -121,8 +131,16 @@ fn verdict(text: &[u8], ctx: &Context, d: &Detection) -> Verdict {
             // line of code (`coordinates`, the `sim` of `simple`) says nothing about it.
             // A value glued by `-` or `_` is the tail of an identifier, which the label reader
             // would take for its key (`telemetry-metadata-1481066021297` holds `tel`).
+            // The key is asked first: it keeps the value in any shape, and an export's values
+            // mostly have one (the shape checks read the whole line).
             let tail = start > 0 && matches!(text[start - 1], b'-' | b'_');
-            if !tail && (ctx.has_label_or_column(set, start) || bracketed_label(text, start, set)) {
+            if !tail && ctx.has_label_or_column(set, start) {
+                return Verdict::Keep;
+            }
+            if !noise_shape(text, start, end, matches!(d.kind, Kind::Geo | Kind::BankCard)) {
+                return Verdict::Keep;
+            }
+            if !tail && bracketed_label(text, start, set) {
                 Verdict::Keep
             } else {
                 Verdict::NeedsRecord
@@ -182,9 +200,11 @@ fn noise_shape(text: &[u8], start: usize, end: usize, few: bool) -> bool {
 fn computed(text: &[u8], start: usize, end: usize) -> bool {
     let line = &text[line_start(text, start)..line_end(text, end)];
     let inner = text[start..end].iter().skip(1);
-    memchr::memmem::find(line, b" -> ").is_some()
-        || memchr::memmem::find(line, b" => ").is_some()
-        || inner.into_iter().any(|&b| matches!(b, b'+' | b'*' | b'(' | b')'))
+    // ` -> ` or ` => `, found from their `>` (a substring searcher built per value cost more
+    // than the check).
+    let arrow = memchr::memchr_iter(b'>', line)
+        .any(|i| i >= 2 && line[i - 2] == b' ' && matches!(line[i - 1], b'-' | b'=') && line.get(i + 1) == Some(&b' '));
+    arrow || inner.into_iter().any(|&b| matches!(b, b'+' | b'*' | b'(' | b')'))
 }
 
 /// Part of an identifier or a dotted name: `XXH_STATIC_13879238742`, `U17179869183`,
@@ -215,7 +235,8 @@ fn in_url(text: &[u8], start: usize) -> bool {
         .iter()
         .rposition(|&b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'<' | b'>' | b'(' | b')' | b'`'))
         .map_or(0, |p| p + 1);
-    memchr::memmem::find(&before[token_start..], b"://").is_some()
+    let token = &before[token_start..];
+    memchr::memchr_iter(b':', token).any(|i| token[i + 1..].starts_with(b"//"))
 }
 
 /// An unquoted number between code punctuation: an argument (`f(17179869184, 0)`), a list item
@@ -267,26 +288,31 @@ fn number_table(text: &[u8], start: usize, end: usize, few: bool) -> bool {
 /// Numbers with a decimal point and at least four decimals in `bytes` (`0.27268`, not `1.2.3.4`
 /// or `12.50`).
 fn count_precise_decimals(bytes: &[u8]) -> usize {
-    let mut count = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let run_start = i;
-        while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+    // From the dots (few on a line, found by a vector search) rather than from every digit:
+    // this runs for each weak value without a key, on its whole line.
+    let digits_from = |mut i: usize| {
+        let from = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
             i += 1;
         }
-        let run = &bytes[run_start..i];
-        let mut parts = run.split(|&b| b == b'.');
-        if let (Some(_), Some(frac), None) = (parts.next(), parts.next(), parts.next()) {
-            if frac.len() >= 4 {
-                count += 1;
+        i - from
+    };
+    memchr::memchr_iter(b'.', bytes)
+        .filter(|&dot| {
+            if dot == 0 || !bytes[dot - 1].is_ascii_digit() {
+                return false;
             }
-        }
-    }
-    count
+            let mut int_start = dot - 1;
+            while int_start > 0 && bytes[int_start - 1].is_ascii_digit() {
+                int_start -= 1;
+            }
+            let frac = digits_from(dot + 1);
+            // One dot in the run of digits and dots: `1.2.3.4` and `1.23456.7` are no decimals.
+            let dotted_before = int_start > 0 && bytes[int_start - 1] == b'.';
+            let dotted_after = bytes.get(dot + 1 + frac) == Some(&b'.');
+            frac >= 4 && !dotted_before && !dotted_after
+        })
+        .count()
 }
 
 /// Words before a dotted quad that make it a version or a section number.
@@ -439,10 +465,15 @@ pub fn address_like(text: &[u8], start: usize, end: usize) -> bool {
     let word = last_word(before);
     // `sock.ip == "1.2.3.4"` compares; it does not label.
     let between = &before[before.len() - trailing_separators(before)..];
-    if memchr::memmem::find(between, b"==").is_some() || memchr::memmem::find(between, b"!=").is_some() {
+    if contains(between, b"==") || contains(between, b"!=") {
         return false;
     }
     address_key(word) && !has_word(word, MACHINE_WORDS)
+}
+
+/// A column named like an address (`ip`, `client_ip`, `登录IP`) but not a machine's role.
+fn address_column(name: &str) -> bool {
+    address_key(name.as_bytes()) && !has_word(name.as_bytes(), MACHINE_WORDS)
 }
 
 /// How many separator bytes (what [`last_word`] skips) end `before`.
@@ -469,12 +500,15 @@ fn network(text: &[u8], start: usize, end: usize) -> bool {
     token.len() >= 2 && token.last() == Some(&b':') && !glued_to_word
 }
 
+/// Whether `needle` occurs in the short `hay` (a key, the separators before a value).
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Whether a key names an address: one of [`ADDRESS_WORDS`] starts one of its words, or it holds
 /// `IP` or 地址.
 fn address_key(key: &[u8]) -> bool {
-    memchr::memmem::find(key, "地址".as_bytes()).is_some()
-        || memchr::memmem::find(key, b"IP").is_some()
-        || has_word(key, ADDRESS_WORDS)
+    contains(key, "地址".as_bytes()) || contains(key, b"IP") || has_word(key, ADDRESS_WORDS)
 }
 
 /// Whether one of `words` starts a word of `key` (words split at `_`, `-`, digits and
@@ -491,6 +525,13 @@ fn has_word(key: &[u8], words: &[&str]) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn precise_decimals_are_single_dotted_runs_with_four_decimals() {
+        assert_eq!(count_precise_decimals(b"0.27268 and 12.50 and 3.14159"), 2);
+        assert_eq!(count_precise_decimals(b"1.2.3.4 1.23456.7 7.12345. .5678 v2.0001x"), 1);
+        assert_eq!(count_precise_decimals(b"no numbers here"), 0);
+    }
     use super::*;
 
     fn at<'a>(text: &'a str, needle: &str) -> (&'a [u8], usize, usize) {
@@ -656,6 +697,9 @@ mod tests {
             ("name,mobile,city\n张三,17179869184,北京\n", Kind::Mobile, "17179869184"),
             ("id,phone,amount\n1,13577625587,12.50\n", Kind::Mobile, "13577625587"),
             ("{\"phone\": 13122380800, \"uid\": 7}", Kind::Mobile, "13122380800"),
+            // A column named for an address is the address's key, in CSV as in SQL.
+            ("id,client_ip,at\n1,58.61.1.2,2024-01-01\n", Kind::Ip, "58.61.1.2"),
+            ("INSERT INTO t (id, login_ip) VALUES (1, '58.61.1.2');\n", Kind::Ip, "58.61.1.2"),
             ("2024-05-01 INFO sms sent, mobile=[19508428800] ok", Kind::Mobile, "19508428800"),
             ("张三,13537929600,110101199003074514", Kind::Mobile, "13537929600"),
             ("INSERT INTO t (name, tel) VALUES ('李四', 15912345678);", Kind::Mobile, "15912345678"),

@@ -280,7 +280,7 @@ fn piece_end(text: &[u8], target: usize, end: usize) -> usize {
     let opens_cell = quotes.next().is_some_and(|last| {
         let field_start = last == 0 || matches!(line[last - 1], b',' | b'\t' | b';' | b'|');
         let closes = line.get(last + 1).is_none_or(|b| matches!(b, b',' | b'\t' | b';' | b'|' | b'\r' | b'\n'));
-        field_start && !closes && quotes.count() % 2 == 0
+        field_start && !closes && quotes.count().is_multiple_of(2)
     });
     if opens_cell && cut < end {
         next_line(cut)

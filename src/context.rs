@@ -529,7 +529,43 @@ impl FieldScan {
                 return;
             }
         }
-        self.feed_bytes(bytes, delimiter);
+        self.feed_jumping(bytes, delimiter);
+    }
+
+    /// [`FieldScan::feed_bytes`] from one byte that matters to the next, found by vector search:
+    /// a quoted Chinese address is skipped to its closing quote in one step (byte by byte, the
+    /// column lookups of a quoted export were a tenth of its scan).
+    fn feed_jumping(&mut self, bytes: &[u8], delimiter: u8) {
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.escaped {
+                self.escaped = false;
+                i += 1;
+                continue;
+            }
+            let rest = &bytes[i..];
+            match self.quote {
+                Some(q) => {
+                    let Some(p) = memchr::memchr2(q, b'\\', rest) else { return };
+                    if rest[p] == b'\\' {
+                        self.escaped = true;
+                    } else {
+                        self.quote = None;
+                    }
+                    i += p + 1;
+                }
+                None => {
+                    let Some(p) = memchr::memchr3(b'"', b'\'', delimiter, rest) else { return };
+                    let b = rest[p];
+                    if b == b'"' || b == b'\'' {
+                        self.quote = Some(b);
+                    } else {
+                        self.index += 1;
+                    }
+                    i += p + 1;
+                }
+            }
+        }
     }
 
     /// [`FieldScan::feed`] one byte at a time: the definition.

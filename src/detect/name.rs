@@ -121,35 +121,21 @@ const FIELD_MAX: usize = 120;
 /// a quote, a tag, a line end or CJK punctuation that ends a clause.
 fn field_after(text: &[u8], start: usize, end: usize) -> &str {
     let limit = text.len().min(end + FIELD_MAX);
-    // The valid UTF-8 after the candidate (the limit may cut a character; a broken sequence
-    // ends the field as U+FFFD did).
-    let tail = text[end..limit].utf8_chunks().next().map_or("", |chunk| chunk.valid());
-    let stop = tail
-        .char_indices()
-        .find(|&(_, c)| {
-            matches!(
-                c,
-                '\n' | '\r'
-                    | '\t'
-                    | ','
-                    | '"'
-                    | '\''
-                    | '<'
-                    | '|'
-                    | ';'
-                    | '}'
-                    | ']'
-                    | ' '
-                    | '，'
-                    | '。'
-                    | '；'
-                    | '、'
-                    | '\u{FFFD}'
-            )
-        })
-        .map_or(tail.len(), |(i, _)| i);
-    let field_end = end + stop.min(limit - end);
-    std::str::from_utf8(&text[start..field_end]).unwrap_or("")
+    // Byte by byte to the first stop (usually a delimiter a few bytes on): checking the whole
+    // reach as UTF-8 first cost more than the rest of the name rules.
+    const CJK_STOPS: [&[u8]; 4] = ["，".as_bytes(), "。".as_bytes(), "；".as_bytes(), "、".as_bytes()];
+    let mut at = end;
+    while at < limit {
+        let b = text[at];
+        let ascii_stop =
+            matches!(b, b'\n' | b'\r' | b'\t' | b',' | b'"' | b'\'' | b'<' | b'|' | b';' | b'}' | b']' | b' ');
+        if ascii_stop || (matches!(b, 0xE3 | 0xEF) && CJK_STOPS.iter().any(|p| text[at..limit].starts_with(p))) {
+            break;
+        }
+        at += 1;
+    }
+    // The field as text: up to a broken sequence, or where the reach cut a character.
+    text[start..at].utf8_chunks().next().map_or("", |chunk| chunk.valid())
 }
 
 /// Whether the field holding a candidate is an organisation (or a place): it holds an

@@ -532,7 +532,7 @@ impl FieldScan {
         self.feed_jumping(bytes, delimiter);
     }
 
-    /// [`FieldScan::feed_bytes`] from one byte that matters to the next, found by vector search:
+    /// `FieldScan::feed_bytes` (the definition, in the tests) from one byte that matters to the next, found by vector search:
     /// a quoted Chinese address is skipped to its closing quote in one step (byte by byte, the
     /// column lookups of a quoted export were a tenth of its scan).
     fn feed_jumping(&mut self, bytes: &[u8], delimiter: u8) {
@@ -568,7 +568,8 @@ impl FieldScan {
         }
     }
 
-    /// [`FieldScan::feed`] one byte at a time: the definition.
+    /// [`FieldScan::feed`] one byte at a time: the definition the tests hold the fast paths to.
+    #[cfg(test)]
     fn feed_bytes(&mut self, bytes: &[u8], delimiter: u8) {
         for &b in bytes {
             if self.escaped {

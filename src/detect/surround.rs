@@ -377,8 +377,37 @@ pub fn version_shape(text: &[u8], start: usize, end: usize) -> bool {
     if before.ends_with("§".as_bytes()) || before.trim_ascii_end().ends_with("§".as_bytes()) {
         return true;
     }
-    let word = last_word(before);
-    VERSION_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+    // The key's identifier words (`__version__`, `app_version`, `buildNumber`), each whole: a
+    // prefix would let `v` match `value`.
+    // (A non-ASCII key such as 版本 is compared whole.)
+    let is_version_word = |word: &[u8]| VERSION_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()));
+    let key = last_word(before);
+    is_version_word(key) || identifier_words(key).any(is_version_word)
+}
+
+/// The words of an identifier, split at non-alphanumeric bytes and where a lower-case letter is
+/// followed by an upper-case one (`userName`: `user`, `Name`).
+fn identifier_words(key: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at <= key.len() {
+            let i = at;
+            at += 1;
+            let boundary = i == key.len()
+                || !key[i].is_ascii_alphanumeric()
+                || (i > start && key[i - 1].is_ascii_lowercase() && key[i].is_ascii_uppercase());
+            if !boundary {
+                continue;
+            }
+            let word = &key[start..i];
+            start = if i < key.len() && key[i].is_ascii_alphanumeric() { i } else { i + 1 };
+            if !word.is_empty() {
+                return Some(word);
+            }
+        }
+        None
+    })
 }
 
 /// The last word before a value, skipping separators (`=`, `:`, `：`, quotes, spaces, `#`).
@@ -471,9 +500,11 @@ pub fn address_like(text: &[u8], start: usize, end: usize) -> bool {
     address_key(word) && !has_word(word, MACHINE_WORDS)
 }
 
-/// A column named like an address (`ip`, `client_ip`, `登录IP`) but not a machine's role.
+/// A column named like an address (`ip`, `client_ip`, `登录IP`) but not a machine's role. A
+/// header cell with spaces in it is a line of text read as a header (`from ipaddress import
+/// IPv4Address, IPv6Address` atop a Python file), not a column name.
 fn address_column(name: &str) -> bool {
-    address_key(name.as_bytes()) && !has_word(name.as_bytes(), MACHINE_WORDS)
+    !name.contains(' ') && address_key(name.as_bytes()) && !has_word(name.as_bytes(), MACHINE_WORDS)
 }
 
 /// How many separator bytes (what [`last_word`] skips) end `before`.
@@ -527,6 +558,27 @@ fn has_word(key: &[u8], words: &[&str]) -> bool {
 mod tests {
 
     #[test]
+    fn identifier_words_split_at_separators_and_case() {
+        let words = |k: &str| {
+            identifier_words(k.as_bytes()).map(|w| String::from_utf8_lossy(w).into_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(words("__version__"), ["version"]);
+        assert_eq!(words("appVersion"), ["app", "Version"]);
+        assert_eq!(words("BUILD_VERSION"), ["BUILD", "VERSION"]);
+        assert_eq!(words("value"), ["value"]);
+        assert!(words("").is_empty());
+    }
+
+    /// A Python file whose first line has a comma is read as having a header; its cells are no
+    /// column names for the IP rule.
+    #[test]
+    fn a_text_line_read_as_a_header_names_no_address_column() {
+        let text = "from ipaddress import IPv4Address, IPv6Address\n\nhost = 3\nlast = \"58.61.1.2\"\n";
+        assert_ne!(confidence_of(text, Kind::Ip, "58.61.1.2"), Some(Confidence::Medium));
+        assert_ne!(confidence_of(text, Kind::Ip, "58.61.1.2"), Some(Confidence::High));
+    }
+
+    #[test]
     fn precise_decimals_are_single_dotted_runs_with_four_decimals() {
         assert_eq!(count_precise_decimals(b"0.27268 and 12.50 and 3.14159"), 2);
         assert_eq!(count_precise_decimals(b"1.2.3.4 1.23456.7 7.12345. .5678 v2.0001x"), 1);
@@ -556,6 +608,9 @@ mod tests {
             ("release 1.5.4.1-beta", "1.5.4.1"),
             ("Section 7.3.17.1.", "7.3.17.1"),
             ("版本：5.8.8.1", "5.8.8.1"),
+            ("__version__ = \"3.5.0.1\"", "3.5.0.1"),
+            ("appVersion: 2.3.10.4", "2.3.10.4"),
+            ("BUILD_VERSION=4.1.0.12", "4.1.0.12"),
         ] {
             let (t, s, e) = at(text, value);
             assert!(version_shape(t, s, e), "{text}");

@@ -100,7 +100,7 @@ impl SharedContext {
             })
             .collect::<Vec<_>>();
         // COPY blocks name the columns of their rows as INSERT lists do.
-        let copies = sql::copy_heads_in(window, range.start - origin..range.end - origin).into_iter().map(|c| {
+        let copies = statements.copies.into_iter().map(|c| {
             let values_end = sql::copy_end(window, c.rows_start).map_or(usize::MAX, |e| origin + e);
             Insert {
                 start: c.start + origin,

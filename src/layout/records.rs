@@ -460,7 +460,7 @@ impl Event {
 /// The SQL events that start in `range` (text offsets) of the window, in text order.
 fn events_in(window: &[u8], origin: usize, range: Range<usize>) -> std::collections::VecDeque<Event> {
     let local = range.start - origin..range.end - origin;
-    let statements = sql::statements_in(window, local.clone());
+    let statements = sql::statements_in(window, local);
     let mut events: Vec<Event> = statements
         .inserts
         .into_iter()
@@ -469,7 +469,7 @@ fn events_in(window: &[u8], origin: usize, range: Range<usize>) -> std::collecti
     for t in statements.tables {
         events.push(Event::Create { start: t.start + origin, name: t.name, columns: t.columns });
     }
-    for mut copy in sql::copy_heads_in(window, local) {
+    for mut copy in statements.copies {
         copy.start += origin;
         copy.rows_start += origin;
         events.push(Event::Copy(copy));

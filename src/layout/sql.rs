@@ -36,11 +36,13 @@ pub struct Statements {
     pub inserts: Vec<InsertHead>,
     /// `CREATE TABLE` definitions (their bodies may run past the range).
     pub tables: Vec<TableDef>,
+    /// `COPY ... FROM stdin;` heads at a line start (their rows run past the range).
+    pub copies: Vec<CopyHead>,
 }
 
-/// Every `INSERT INTO ... VALUES` head and `CREATE TABLE` definition (either case) that starts
-/// in `range` of `text`: one pass of one automaton over the range, since every stride of every
-/// file is searched.
+/// Every `INSERT INTO ... VALUES` head and `CREATE TABLE` definition (either case), and every
+/// `COPY ... FROM stdin;` head at a line start, that starts in `range` of `text`: one pass of
+/// one automaton over the range, since every stride of every file is searched.
 pub fn statements_in(text: &[u8], range: Range<usize>) -> Statements {
     const KEYWORD: usize = b"CREATE TABLE".len();
     static KEYWORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
@@ -49,7 +51,7 @@ pub fn statements_in(text: &[u8], range: Range<usize>) -> Statements {
     let keywords = KEYWORDS.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(["INSERT INTO", "insert into", "CREATE TABLE", "create table"])
+            .build(["INSERT INTO", "insert into", "CREATE TABLE", "create table", "COPY "])
             .expect("SQL keyword automaton")
     });
     let region = &text[range.start..text.len().min(range.end + KEYWORD - 1)];
@@ -59,7 +61,11 @@ pub fn statements_in(text: &[u8], range: Range<usize>) -> Statements {
         if start >= range.end {
             continue;
         }
-        if m.pattern().as_usize() < 2 {
+        if m.pattern().as_usize() == 4 {
+            if start == 0 || text[start - 1] == b'\n' {
+                found.copies.extend(copy_head_at(text, start));
+            }
+        } else if m.pattern().as_usize() < 2 {
             let window = &text[start..text.len().min(start + INSERT_HEAD_MAX)];
             if let Some(values) = memmem::find(window, b"VALUES").or_else(|| memmem::find(window, b"values")) {
                 found.inserts.push(InsertHead { start, values_end: start + values + 6 });
@@ -197,21 +203,14 @@ pub struct CopyHead {
     pub columns: Vec<String>,
 }
 
-/// Every `COPY ... FROM stdin;` head that starts in `range` of `text`, at a line start.
-pub fn copy_heads_in(text: &[u8], range: Range<usize>) -> Vec<CopyHead> {
-    let region = &text[range.start..text.len().min(range.end + 4)];
-    memmem::find_iter(region, b"COPY ")
-        .map(|p| range.start + p)
-        .filter(|&p| p < range.end && (p == 0 || text[p - 1] == b'\n'))
-        .filter_map(|start| {
-            let line = &text[start..text.len().min(start + DEFINITION_MAX)];
-            let end = memchr::memchr(b'\n', line)?;
-            let line = &line[..end];
-            let from = memmem::find(line, b" FROM stdin")?;
-            let (table, columns) = parse_insert_head(&[b"INSERT INTO".as_slice(), &line[4..from]].concat());
-            Some(CopyHead { start, rows_start: start + end + 1, table, columns })
-        })
-        .collect()
+/// The `COPY t (a, b) FROM stdin;` head at `start`, if the line is one.
+fn copy_head_at(text: &[u8], start: usize) -> Option<CopyHead> {
+    let line = &text[start..text.len().min(start + DEFINITION_MAX)];
+    let end = memchr::memchr(b'\n', line)?;
+    let line = &line[..end];
+    let from = memmem::find(line, b" FROM stdin")?;
+    let (table, columns) = parse_insert_head(&[b"INSERT INTO".as_slice(), &line[4..from]].concat());
+    Some(CopyHead { start, rows_start: start + end + 1, table, columns })
 }
 
 /// The end of a `COPY` block's rows: the start of its `\.` line.
@@ -244,7 +243,7 @@ mod tests {
         assert_eq!(parse_insert_head(b"INSERT INTO `t` VALUES"), ("t".into(), vec![]));
         let text =
             b"SET x;\nCOPY public.patients (id, name, diagnosis) FROM stdin;\n1\t\xe5\xbc\xa0\xe4\xb8\x89\tflu\n\\.\n";
-        let heads = copy_heads_in(text, 0..text.len());
+        let heads = statements_in(text, 0..text.len()).copies;
         assert_eq!(heads[0].table, "patients");
         assert_eq!(heads[0].columns, ["id", "name", "diagnosis"]);
         assert_eq!(copy_end(text, heads[0].rows_start), Some(text.len() - 3));

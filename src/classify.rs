@@ -201,29 +201,12 @@ fn context_hits(text: &[u8]) -> u32 {
     let mut hits = 0u32;
     for found in m.automaton.find_overlapping_iter(text) {
         let p = found.pattern().as_usize();
-        if m.ascii[p] && !is_identifier_word(text, found.start(), found.end()) {
+        if m.ascii[p] && !crate::reference::is_identifier_word(text, found.start(), found.end()) {
             continue;
         }
         hits |= 1 << m.context_of[p];
     }
     hits
-}
-
-/// Whether `text[start..end]` is a word of its own: whole (`lat` is not in `translate`), or a
-/// word of an identifier written in camelCase (`diagnosis` in `patientDiagnosisName`) or
-/// snake_case.
-fn is_identifier_word(text: &[u8], start: usize, end: usize) -> bool {
-    let before = start.checked_sub(1).map(|i| text[i]);
-    let after = text.get(end).copied();
-    let starts_word = match before {
-        Some(b) if b.is_ascii_alphanumeric() => b.is_ascii_lowercase() && text[start].is_ascii_uppercase(),
-        _ => true,
-    };
-    let ends_word = match after {
-        Some(b) if b.is_ascii_alphanumeric() => b.is_ascii_uppercase() && text[end - 1].is_ascii_lowercase(),
-        _ => true,
-    };
-    starts_word && ends_word
 }
 
 /// A date or a clock time: `2024-05-01`, `2024/5/1`, `2024年5月`, `12:30`.

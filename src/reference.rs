@@ -782,10 +782,11 @@ fn parse_keywords() -> Keywords {
 /// (`phone` in `telephone`).
 const WORD_SETS: u16 = 1 << (KeywordSet::Name as u16);
 
-/// Whether `text[start..end]` is a word of its own: whole, or a word of an identifier written
-/// in camelCase (`name` in `realName`) or snake_case. (The rule of the record-context keywords
-/// in `classify.rs`.)
-fn is_identifier_word(text: &[u8], start: usize, end: usize) -> bool {
+/// Whether `text[start..end]` is a word of its own: whole (`lat` is not in `translate`), or a
+/// word of an identifier written in camelCase (`name` in `realName`, `diagnosis` in
+/// `patientDiagnosisName`) or snake_case. Name labels and the record-context keywords of
+/// `classify.rs` match by it.
+pub(crate) fn is_identifier_word(text: &[u8], start: usize, end: usize) -> bool {
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
     let starts_word = match before {

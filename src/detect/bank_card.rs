@@ -59,46 +59,8 @@ pub fn luhn_valid(digits: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::test_support::{digits, found, with_luhn};
     use crate::finding::Kind;
-
-    /// What the whole detector reports in `text`: kind, value and the bytes it spans.
-    fn found(text: &str) -> Vec<(Kind, String, &str)> {
-        let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
-        detector
-            .detect(text.as_bytes())
-            .into_iter()
-            .map(|d| (d.kind, d.value.to_string(), &text[d.start..d.end]))
-            .collect()
-    }
-
-    /// `digits` with its Luhn check digit appended (computed here, not with the validator).
-    fn with_luhn(digits: &str) -> String {
-        let sum: u32 = digits
-            .bytes()
-            .rev()
-            .enumerate()
-            .map(|(i, b)| {
-                let d = u32::from(b - b'0');
-                if i % 2 == 0 {
-                    let doubled = d * 2;
-                    doubled / 10 + doubled % 10
-                } else {
-                    d
-                }
-            })
-            .sum();
-        format!("{digits}{}", (10 - sum % 10) % 10)
-    }
-
-    /// A seeded sequence of decimal digits.
-    fn digits(state: &mut u64, n: usize) -> String {
-        (0..n)
-            .map(|_| {
-                *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                char::from(b'0' + ((*state >> 33) % 10) as u8)
-            })
-            .collect()
-    }
 
     #[test]
     fn luhn_vectors() {

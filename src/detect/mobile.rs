@@ -82,17 +82,8 @@ pub fn url_encoded(text: &[u8], percent: usize) -> Option<(usize, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::test_support::found;
     use crate::finding::Kind;
-
-    /// What the whole detector reports in `text`: kind, value and the bytes it spans.
-    fn found(text: &str) -> Vec<(Kind, String, &str)> {
-        let detector = crate::detect::Detector::new(crate::detect::DetectOptions::default());
-        detector
-            .detect(text.as_bytes())
-            .into_iter()
-            .map(|d| (d.kind, d.value.to_string(), &text[d.start..d.end]))
-            .collect()
-    }
 
     #[test]
     fn allocated_prefixes() {

@@ -766,6 +766,52 @@ fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(
     }
 }
 
+/// What the detector tests share: the whole detector's findings, Luhn-completed numbers
+/// (computed here, not with the validator) and seeded digits.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::finding::Kind;
+
+    /// What the whole detector reports in `text`: kind, value and the bytes it spans.
+    pub fn found(text: &str) -> Vec<(Kind, String, &str)> {
+        let detector = super::Detector::new(super::DetectOptions::default());
+        detector
+            .detect(text.as_bytes())
+            .into_iter()
+            .map(|d| (d.kind, d.value.to_string(), &text[d.start..d.end]))
+            .collect()
+    }
+
+    /// `digits` with its Luhn check digit appended.
+    pub fn with_luhn(digits: &str) -> String {
+        let sum: u32 = digits
+            .bytes()
+            .rev()
+            .enumerate()
+            .map(|(i, b)| {
+                let d = u32::from(b - b'0');
+                if i % 2 == 0 {
+                    let doubled = d * 2;
+                    doubled / 10 + doubled % 10
+                } else {
+                    d
+                }
+            })
+            .sum();
+        format!("{digits}{}", (10 - sum % 10) % 10)
+    }
+
+    /// A seeded sequence of decimal digits.
+    pub fn digits(state: &mut u64, n: usize) -> String {
+        (0..n)
+            .map(|_| {
+                *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from(b'0' + ((*state >> 33) % 10) as u8)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -766,8 +766,8 @@ fn card(s: &str, start: usize, end: usize, ctx: &Context, push: &mut impl FnMut(
     }
 }
 
-/// What the detector tests share: the whole detector's findings, Luhn-completed numbers
-/// (computed here, not with the validator) and seeded digits.
+/// What the detector tests share: the whole detector's findings, Luhn-completed numbers and
+/// seeded digits.
 #[cfg(test)]
 pub(crate) mod test_support {
     use crate::finding::Kind;
@@ -782,23 +782,10 @@ pub(crate) mod test_support {
             .collect()
     }
 
-    /// `digits` with its Luhn check digit appended.
+    /// `digits` with its Luhn check digit appended (from the generator's own check code, not
+    /// the validator's).
     pub fn with_luhn(digits: &str) -> String {
-        let sum: u32 = digits
-            .bytes()
-            .rev()
-            .enumerate()
-            .map(|(i, b)| {
-                let d = u32::from(b - b'0');
-                if i % 2 == 0 {
-                    let doubled = d * 2;
-                    doubled / 10 + doubled % 10
-                } else {
-                    d
-                }
-            })
-            .sum();
-        format!("{digits}{}", (10 - sum % 10) % 10)
+        format!("{digits}{}", piiscan_synth::luhn_check_digit(digits))
     }
 
     /// A seeded sequence of decimal digits.
